@@ -1,0 +1,115 @@
+import * as Comlink from 'comlink';
+import type { DbApi, EngineInfo } from '../../../workers/db.worker';
+import type { CellResult as RawCellResult, ColumnInfo, Progress, TableInfo } from '../../../workers/db/types';
+import type { DatasetSummary } from '../../../workers/db/lerobot';
+import type { SourceSpec } from '../ingest/source';
+import { ipcToResult, ipcToRows } from './arrow';
+
+export type { EngineInfo, ColumnInfo, Progress, TableInfo, DatasetSummary };
+
+/** A cell's materialised result as the UI needs it. */
+export interface CellOutput {
+  name: string;
+  columns: ColumnInfo[];
+  rowCount: number;
+  /** The first page of rows as plain JS values. */
+  rows: Record<string, unknown>[];
+  ms: number;
+}
+
+/** A query's rows (plain JS values) and columns. */
+export interface QueryOutput {
+  rows: Record<string, unknown>[];
+  columns: ColumnInfo[];
+  ms: number;
+}
+
+/** A cancellable piece of work: `id` goes to {@link DbClient.cancel}. */
+export interface Job<T> {
+  id: number;
+  done: Promise<T>;
+}
+
+/**
+ * The main thread's handle on the database worker. The only module that creates the worker; components talk to
+ * the database through this class (or through the notebook runner that uses it).
+ */
+export class DbClient {
+  readonly #api: Comlink.Remote<DbApi>;
+  readonly #worker: Worker;
+  #nextId = 1;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    this.#api = Comlink.wrap<DbApi>(worker);
+  }
+
+  /** Starts the worker (DuckDB boots inside it on `init`). */
+  static create(): DbClient {
+    const worker = new Worker(new URL('../../../workers/db.worker.ts', import.meta.url), { type: 'module', name: 'flywheel-db' });
+    return new DbClient(worker);
+  }
+
+  /** A fresh id for a cancellable call. */
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  /** Boots DuckDB-WASM (idempotent). */
+  init(): Promise<EngineInfo> {
+    return this.#api.init();
+  }
+
+  /** Runs SQL and returns plain rows with their columns. */
+  async query(sql: string, id = this.nextId()): Promise<QueryOutput> {
+    const r = await this.#api.query(sql, id);
+    return { ...ipcToResult(r.ipc), ms: r.ms };
+  }
+
+  /** Runs a cell's SELECT, materialised as table `name`. */
+  async runCell(name: string, sql: string, id: number, pageSize = 200): Promise<CellOutput> {
+    const r: RawCellResult = await this.#api.runCell(name, sql, id, pageSize);
+    return { name: r.name, columns: r.columns, rowCount: r.rowCount, rows: ipcToRows(r.firstPage), ms: r.ms };
+  }
+
+  /** Rows `offset … offset+limit` of a materialised result. */
+  async page(name: string, offset: number, limit: number): Promise<Record<string, unknown>[]> {
+    return ipcToRows(await this.#api.page(name, offset, limit));
+  }
+
+  /** Cancels a query or load by id. */
+  cancel(id: number): Promise<boolean> {
+    return this.#api.cancel(id);
+  }
+
+  /** Every table and view, with row counts. */
+  catalog(): Promise<TableInfo[]> {
+    return this.#api.catalog();
+  }
+
+  /** Opens a LeRobot dataset's metadata. */
+  openDataset(spec: SourceSpec, onProgress?: (p: Progress) => void): Promise<DatasetSummary> {
+    return this.#api.openDataset(spec, onProgress ? Comlink.proxy(onProgress) : undefined);
+  }
+
+  /** Streams the open dataset's frames into `frames`. */
+  loadFrames(onProgress?: (p: Progress) => void): Job<number> {
+    const id = this.nextId();
+    return { id, done: this.#api.loadFrames(id, onProgress ? Comlink.proxy(onProgress) : undefined) };
+  }
+
+  /** Loads a CSV from a URL or a user's file as table `name`. */
+  loadCsv(name: string, from: { url: string } | { file: Blob }): Promise<TableInfo> {
+    return this.#api.loadCsv(name, from);
+  }
+
+  /** Builds the canonical `episodes` view (joined with an episode log when given). */
+  linkEpisodes(logTable?: string): Promise<void> {
+    return this.#api.linkEpisodes(logTable);
+  }
+
+  /** Stops the worker and DuckDB with it. */
+  terminate(): void {
+    this.#worker.terminate();
+  }
+}

@@ -1,0 +1,11 @@
+export { formatTemplate, episodeTemplateVars } from './template';
+export {
+  parseInfo,
+  normaliseNames,
+  dataColumns,
+  DatasetFormatError,
+  DEFAULT_FRAME_COLUMNS,
+  type DatasetInfo,
+  type FeatureInfo,
+  type LeRobotVersion,
+} from './info';

@@ -1,0 +1,205 @@
+import type { CellOutput, QueryOutput } from '../db';
+import { errorMessage } from '../util/errors';
+import { quoteIdent } from '../util/sql';
+import { dependencyGraph, downstreamOf, namesRead } from './deps';
+import { queryShape, splitStatements } from './sql-scan';
+import { CELL_NAME, type CellData, type CellRuntime, type NotebookDoc } from './types';
+
+/** What the runner needs from the database (the app passes its DbClient; tests pass a Node engine adapter). */
+export interface NotebookDb {
+  nextId(): number;
+  runCell(name: string, sql: string, id: number, pageSize?: number): Promise<CellOutput>;
+  query(sql: string, id?: number): Promise<QueryOutput>;
+  cancel(id: number): Promise<boolean>;
+}
+
+/** Hooks from the app into the runner. */
+export interface RunnerHooks {
+  /** A promise for a source table that is still loading (e.g. `frames`), or null when it is ready. */
+  waitForTable?: (name: string) => Promise<void> | null;
+  /** Names owned by data sources (`episodes`, `frames`, …): a cell may not take them. */
+  reservedNames?: () => Set<string>;
+  /** Called after any cell finished running (e.g. to refresh the catalog). */
+  onCellDone?: (cell: CellData) => void;
+}
+
+/** Rows a chart reads at most: beyond that a chart is unreadable anyway and the notebook says so. */
+export const PLOT_ROW_LIMIT = 100_000;
+
+/**
+ * A notebook's runtime: runs cells against the database in notebook order, one at a time, names each result,
+ * re-runs what depends on an edited cell, and keeps going past a failing cell.
+ */
+export class NotebookRunner {
+  doc = $state<NotebookDoc>() as NotebookDoc;
+  runtime = $state<Record<string, CellRuntime>>({});
+  /** True while any run is in progress. */
+  busy = $state(false);
+
+  readonly #db: NotebookDb;
+  readonly #hooks: RunnerHooks;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** The database query id of the cell currently running. */
+  #active: { cellId: string; queryId: number } | null = null;
+
+  constructor(doc: NotebookDoc, db: NotebookDb, hooks: RunnerHooks = {}) {
+    this.doc = doc;
+    this.#db = db;
+    this.#hooks = hooks;
+    for (const c of doc.cells) this.runtime[c.id] = { status: 'idle', runId: 0 };
+  }
+
+  /** Runs every cell, top to bottom. */
+  runAll(): Promise<void> {
+    return this.#enqueue(this.doc.cells.map((c) => c.id));
+  }
+
+  /** Runs one cell and then every cell that depends on it (Shift+Enter). */
+  runCell(id: string): Promise<void> {
+    return this.#enqueue([id, ...downstreamOf(this.doc.cells, id)]);
+  }
+
+  /** Cancels the cell's running query (and anything queued behind it in this run). */
+  async cancel(id: string): Promise<void> {
+    const rt = this.runtime[id];
+    if (rt && (rt.status === 'queued' || rt.status === 'waiting')) rt.status = 'cancelled';
+    if (this.#active?.cellId === id) await this.#db.cancel(this.#active.queryId);
+  }
+
+  /** Cancels everything queued or running. */
+  async cancelAll(): Promise<void> {
+    for (const c of this.doc.cells) {
+      const rt = this.runtime[c.id];
+      if (rt && (rt.status === 'queued' || rt.status === 'waiting')) rt.status = 'cancelled';
+    }
+    if (this.#active) await this.#db.cancel(this.#active.queryId);
+  }
+
+  #enqueue(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const rt = this.#rt(id);
+      rt.status = 'queued';
+      rt.error = undefined;
+      rt.note = undefined;
+    }
+    const run = this.#queue.then(() => this.#runMany(ids));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #rt(id: string): CellRuntime {
+    this.runtime[id] ??= { status: 'idle', runId: 0 };
+    return this.runtime[id];
+  }
+
+  async #runMany(ids: string[]): Promise<void> {
+    this.busy = true;
+    const failed = new Set<string>();
+    const { upstream, problems } = dependencyGraph(this.doc.cells);
+    try {
+      for (const id of ids) {
+        const cell = this.doc.cells.find((c) => c.id === id);
+        const rt = this.#rt(id);
+        if (!cell) continue;
+        if (rt.status === 'cancelled') {
+          failed.add(id);
+          continue;
+        }
+        const problem = problems.find((p) => p.cellId === id);
+        const badUp = (upstream.get(id) ?? []).map((u) => this.doc.cells.find((c) => c.id === u)).find((u) => u && failed.has(u.id));
+        if (problem || badUp) {
+          rt.status = 'error';
+          rt.error = problem ? problem.message : `Not run: it uses "${badUp!.name}", which failed. Fix that cell first.`;
+          failed.add(id);
+          continue;
+        }
+        const ok = await this.#runOne(cell, rt);
+        if (!ok) failed.add(id);
+        this.#hooks.onCellDone?.(cell);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async #runOne(cell: CellData, rt: CellRuntime): Promise<boolean> {
+    const runId = ++rt.runId;
+    const t0 = performance.now();
+    try {
+      await this.#waitForSources(cell, rt);
+      if (rt.runId !== runId) return false;
+      rt.status = 'running';
+      const queryId = this.#db.nextId();
+      this.#active = { cellId: cell.id, queryId };
+      let output: CellRuntime['output'];
+      try {
+        output = await this.#execute(cell, queryId);
+      } finally {
+        this.#active = null;
+      }
+      if (rt.runId !== runId) return false;
+      rt.output = output;
+      rt.status = 'done';
+      rt.ms = performance.now() - t0;
+      return true;
+    } catch (e) {
+      if (rt.runId !== runId) return false;
+      const cancelled = e instanceof Error && e.name === 'CancelledError';
+      rt.status = cancelled ? 'cancelled' : 'error';
+      rt.error = cancelled ? 'Cancelled.' : errorMessage(e);
+      rt.ms = performance.now() - t0;
+      return false;
+    }
+  }
+
+  async #waitForSources(cell: CellData, rt: CellRuntime): Promise<void> {
+    if (!this.#hooks.waitForTable) return;
+    for (const name of namesRead(cell)) {
+      const pending = this.#hooks.waitForTable(name);
+      if (pending) {
+        rt.status = 'waiting';
+        rt.note = `Waiting for ${name} to load…`;
+        await pending;
+        rt.note = undefined;
+      }
+    }
+  }
+
+  async #execute(cell: CellData, queryId: number): Promise<CellRuntime['output']> {
+    switch (cell.kind) {
+      case 'markdown':
+        return undefined;
+      case 'plot': {
+        const data = cell.plot?.data;
+        if (!data) throw new Error('Choose the result this chart reads (its data).');
+        const r = await this.#db.query(`SELECT * FROM ${quoteIdent(data)} LIMIT ${PLOT_ROW_LIMIT + 1}`, queryId);
+        const truncated = r.rows.length > PLOT_ROW_LIMIT;
+        const rows = truncated ? r.rows.slice(0, PLOT_ROW_LIMIT) : r.rows;
+        return { columns: r.columns, rowCount: rows.length, rows, truncated };
+      }
+      case 'sql':
+        return this.#executeSql(cell, queryId);
+    }
+  }
+
+  async #executeSql(cell: CellData, queryId: number): Promise<CellRuntime['output']> {
+    if (!CELL_NAME.test(cell.name)) {
+      throw new Error(`"${cell.name}" is not a valid result name: use letters, digits and _, starting with a letter.`);
+    }
+    if (this.#hooks.reservedNames?.().has(cell.name.toLowerCase())) {
+      throw new Error(`"${cell.name}" is the name of a data table; give this result another name.`);
+    }
+    const statements = splitStatements(cell.source);
+    if (statements.length === 0) throw new Error('This cell has no SQL yet.');
+    for (const s of statements.slice(0, -1)) await this.#db.query(s, queryId);
+    const last = statements[statements.length - 1];
+    const shape = queryShape(last);
+    if (shape === 'command') {
+      await this.#db.query(last, queryId);
+      return { columns: [], rowCount: 0, rows: [], truncated: false };
+    }
+    const sql = shape === 'wrap' ? `SELECT * FROM (${last})` : last;
+    const r = await this.#db.runCell(cell.name, sql, queryId);
+    return { columns: r.columns, rowCount: r.rowCount, rows: r.rows, truncated: r.rows.length < r.rowCount };
+  }
+}

@@ -1,0 +1,50 @@
+import type { PlotSpec } from '../plot';
+import type { SourceDecl } from '../ingest/source';
+
+/** The kinds of notebook cell. */
+export type CellKind = 'sql' | 'plot' | 'markdown';
+
+/** A cell as stored and shared: data only, never runtime state. */
+export interface CellData {
+  id: string;
+  kind: CellKind;
+  /** Name of the cell's result; later cells use it as a table name (SQL) or data source (plot). */
+  name: string;
+  /** SQL text (sql) or Markdown text (markdown); unused for plot cells. */
+  source: string;
+  /** The chart spec of a plot cell. */
+  plot?: PlotSpec;
+}
+
+/** A whole notebook document (the unit that is saved and shared). */
+export interface NotebookDoc {
+  version: 1;
+  title: string;
+  sources: SourceDecl[];
+  cells: CellData[];
+}
+
+/** Runtime status of a cell. */
+export type CellStatus = 'idle' | 'queued' | 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
+
+/** Runtime state of a cell: status, result and error, kept apart from {@link CellData}. */
+export interface CellRuntime {
+  status: CellStatus;
+  /** Rows and columns of the result (first page for SQL, all rows a chart needs for plots). */
+  output?: {
+    columns: { name: string; type: string }[];
+    rowCount: number;
+    rows: Record<string, unknown>[];
+    /** True when rows hold only part of the result. */
+    truncated: boolean;
+  };
+  error?: string;
+  ms?: number;
+  /** What the cell is waiting for (e.g. "frames are loading"). */
+  note?: string;
+  /** Increments on every run, so late results of an older run are dropped. */
+  runId: number;
+}
+
+/** Names must be plain identifiers so `SELECT * FROM name` works unquoted in later cells. */
+export const CELL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;

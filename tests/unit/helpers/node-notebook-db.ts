@@ -1,0 +1,20 @@
+import { ipcToResult } from '../../../src/lib/db/arrow';
+import type { NotebookDb } from '../../../src/lib/notebook/runner.svelte';
+import type { Engine } from '../../../workers/db/engine';
+
+/** The notebook runner's database port, served by the real engine in Node (what DbClient does in the browser). */
+export function engineNotebookDb(engine: Engine): NotebookDb {
+  let next = 1000;
+  return {
+    nextId: () => next++,
+    async runCell(name, sql, id, pageSize) {
+      const r = await engine.runCell(name, sql, id, pageSize);
+      return { name: r.name, columns: r.columns, rowCount: r.rowCount, rows: ipcToResult(r.firstPage).rows, ms: r.ms };
+    },
+    async query(sql, id) {
+      const r = await engine.query(sql, id);
+      return { ...ipcToResult(r.ipc), ms: r.ms };
+    },
+    cancel: (id) => engine.cancel(id),
+  };
+}

@@ -1,0 +1,172 @@
+/// <reference lib="webworker" />
+/**
+ * The database worker: the only owner of DuckDB-WASM and parquet-wasm in the app. Exposes one typed API object
+ * with comlink; results cross the boundary as transferred Arrow IPC bytes.
+ */
+import * as Comlink from 'comlink';
+import * as duckdb from '@duckdb/duckdb-wasm';
+import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
+import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
+import initParquet from 'parquet-wasm/esm/parquet_wasm.js';
+import parquetWasm from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+import { Engine } from './db/engine';
+import { createReader, type DatasetReader } from './db/reader';
+import { loadFrames, openLeRobot, type DatasetSummary } from './db/lerobot';
+import { loadCsv } from './db/csv-load';
+import { buildEpisodesView } from './db/episodes-view';
+import type { CellResult, ProgressFn, QueryResult, TableInfo } from './db/types';
+import type { SourceSpec } from '../src/lib/ingest/source';
+import { quoteIdent } from '../src/lib/util/sql';
+
+/** What the engine reports after start-up. */
+export interface EngineInfo {
+  duckdb: string;
+  bundle: 'eh' | 'coi';
+  crossOriginIsolated: boolean;
+  ms: number;
+}
+
+let engine: Engine | null = null;
+let starting: Promise<EngineInfo> | null = null;
+let dataset: { reader: DatasetReader; summary: DatasetSummary } | null = null;
+const loads = new Map<number, AbortController>();
+
+async function start(): Promise<EngineInfo> {
+  const t0 = performance.now();
+  const features = await duckdb.getPlatformFeatures();
+  if (!features.wasmExceptions) {
+    throw new Error('This browser lacks WebAssembly exception handling, which Flywheel\'s DuckDB build needs. Use a current Chrome, Edge, Firefox or Safari.');
+  }
+  // Every asset is self-hosted (Vite emits them into dist/); nothing is fetched from a CDN. The mvp bundle is
+  // not shipped: every browser with wasm exceptions takes eh or coi, and mvp would add 38 MB to dist/.
+  const bundle = await duckdb.selectBundle({
+    mvp: { mainModule: ehWasm, mainWorker: ehWorker },
+    eh: { mainModule: ehWasm, mainWorker: ehWorker },
+    coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthread },
+  });
+  const parquetReady = initParquet({ module_or_path: parquetWasm });
+  const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), new Worker(bundle.mainWorker!));
+  await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
+  await db.open({ query: { castBigIntToDouble: false } });
+  const conn = await db.connect();
+  // DuckDB-WASM >= 1.29 otherwise downloads parquet/json extensions on first use and crashes offline (stack.md G1).
+  await conn.query('SET autoinstall_known_extensions=false');
+  await conn.query('SET autoload_known_extensions=false');
+  await parquetReady;
+  engine = new Engine(db, conn.useUnsafe((_b, id) => id));
+  return {
+    duckdb: await db.getVersion(),
+    bundle: bundle.pthreadWorker ? 'coi' : 'eh',
+    crossOriginIsolated: self.crossOriginIsolated,
+    ms: performance.now() - t0,
+  };
+}
+
+function ready(): Engine {
+  if (!engine) throw new Error('The database is still starting.');
+  return engine;
+}
+
+/** Wraps a long job so `cancel(id)` aborts it. */
+async function cancellable<T>(id: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  loads.set(id, ctl);
+  try {
+    return await fn(ctl.signal);
+  } finally {
+    loads.delete(id);
+  }
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new Error(`Could not fetch ${url} (${(e as Error).message}). A server on another origin must allow CORS.`);
+  }
+  if (!res.ok) throw new Error(`${url} answered HTTP ${res.status} ${res.statusText}.`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+const api = {
+  /** Starts DuckDB once; concurrent callers share the same start-up. */
+  init(): Promise<EngineInfo> {
+    starting ??= start().catch((e) => {
+      starting = null;
+      throw e;
+    });
+    return starting;
+  },
+
+  /** Runs SQL; the result comes back as transferred Arrow IPC bytes. */
+  async query(sql: string, id: number): Promise<QueryResult> {
+    const r = await ready().query(sql, id);
+    return Comlink.transfer(r, [r.ipc.buffer as ArrayBuffer]);
+  },
+
+  /** Runs a notebook cell's SELECT, materialised as table `name`. */
+  async runCell(name: string, sql: string, id: number, pageSize = 200): Promise<CellResult> {
+    const r = await ready().runCell(name, sql, id, pageSize);
+    return Comlink.transfer(r, [r.firstPage.buffer as ArrayBuffer]);
+  },
+
+  /** A window of rows of a materialised result (for the virtualised grid). */
+  async page(name: string, offset: number, limit: number): Promise<Uint8Array> {
+    const sql = `SELECT * FROM ${quoteIdent(name)} LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}`;
+    const { ipc } = await ready().query(sql);
+    return Comlink.transfer(ipc, [ipc.buffer as ArrayBuffer]);
+  },
+
+  /** Cancels a query or a load by the id it was started with. */
+  async cancel(id: number): Promise<boolean> {
+    const load = loads.get(id);
+    if (load) {
+      load.abort();
+      return true;
+    }
+    return engine ? engine.cancel(id) : false;
+  },
+
+  /** Every table and view with row counts and columns. */
+  catalog(): Promise<TableInfo[]> {
+    return ready().catalog();
+  },
+
+  /** Opens a LeRobot dataset's metadata (info, tasks, episodes). Frames follow with `loadFrames`. */
+  async openDataset(spec: SourceSpec, onProgress?: ProgressFn): Promise<DatasetSummary> {
+    const reader = createReader(spec);
+    const summary = await openLeRobot(ready(), reader, onProgress);
+    dataset = { reader, summary };
+    return summary;
+  },
+
+  /** Streams the open dataset's frames into `frames`, cancellable by `id`. */
+  loadFrames(id: number, onProgress?: ProgressFn): Promise<number> {
+    if (!dataset) throw new Error('Open a dataset first.');
+    const { reader, summary } = dataset;
+    return cancellable(id, (signal) => loadFrames(ready(), reader, summary, { signal, onProgress }));
+  },
+
+  /** Loads a CSV (URL or a user's file) as table `name`. */
+  async loadCsv(name: string, from: { url: string } | { file: Blob }): Promise<TableInfo> {
+    const bytes = 'url' in from ? await fetchBytes(from.url) : new Uint8Array(await from.file.arrayBuffer());
+    const label = 'url' in from ? from.url : (from.file as File).name ?? `${name}.csv`;
+    return loadCsv(ready(), name, bytes, label);
+  },
+
+  /** Builds the canonical `episodes` view, joining an episode log when one is loaded. */
+  async linkEpisodes(logTable?: string): Promise<void> {
+    if (!dataset) throw new Error('Open a dataset first.');
+    await buildEpisodesView(ready(), dataset.summary.info.fps, logTable);
+  },
+};
+
+/** The typed API the main thread sees through `Comlink.wrap<DbApi>`. */
+export type DbApi = typeof api;
+
+Comlink.expose(api);
+

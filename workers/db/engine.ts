@@ -1,0 +1,162 @@
+import { CancelledError } from '../../src/lib/util/errors';
+import { quoteIdent } from '../../src/lib/util/sql';
+import { ipcToRows } from '../../src/lib/db/arrow';
+import type { DuckBindings } from './bindings';
+import { concatIpc } from './ipc';
+import { Mutex } from './mutex';
+import type { CellResult, ColumnInfo, QueryResult, TableInfo } from './types';
+
+/**
+ * Owns one DuckDB connection: runs queries as cancellable pending queries, returns Arrow IPC bytes, and
+ * materialises notebook cells as tables named after the cell so later cells can query them by name.
+ */
+export class Engine {
+  readonly #db: DuckBindings;
+  readonly #conn: number;
+  readonly #lock = new Mutex();
+  /** Id of the query currently executing on the connection (cancel targets it). */
+  #running: number | null = null;
+  /** Ids cancelled before they reached the connection. */
+  readonly #cancelled = new Set<number>();
+  #nextInternalId = -1;
+
+  constructor(db: DuckBindings, conn: number) {
+    this.#db = db;
+    this.#conn = conn;
+  }
+
+  /** Serialise work on the connection; exposed for loaders that interleave inserts with queries. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#lock.run(fn);
+  }
+
+  /** DuckDB version string, e.g. `v1.4.3`. */
+  async version(): Promise<string> {
+    return await this.#db.getVersion();
+  }
+
+  /**
+   * Runs SQL and returns the whole result as an Arrow IPC stream.
+   * @param id caller-chosen id, so `cancel(id)` can stop it while it runs or before it starts.
+   */
+  query(sql: string, id: number = this.#nextInternalId--): Promise<QueryResult> {
+    return this.#lock.run(() => this.#queryUnlocked(sql, id));
+  }
+
+  /** Runs statements for their effect (no result needed). */
+  async exec(sql: string): Promise<void> {
+    await this.query(sql);
+  }
+
+  /** Cancels a query by id: interrupts it if running, or drops it when its turn comes. */
+  async cancel(id: number): Promise<boolean> {
+    if (this.#running === id) {
+      return await this.#db.cancelPendingQuery(this.#conn);
+    }
+    this.#cancelled.add(id);
+    return true;
+  }
+
+  async #queryUnlocked(sql: string, id: number): Promise<QueryResult> {
+    if (this.#cancelled.delete(id)) throw new CancelledError('Query cancelled');
+    const t0 = performance.now();
+    this.#running = id;
+    try {
+      let header = await this.#db.startPendingQuery(this.#conn, sql, false);
+      while (header == null) {
+        // Each poll runs a slice of the query; between slices a cancel request can get through.
+        header = await this.#db.pollPendingQuery(this.#conn);
+      }
+      const parts = [header];
+      for (;;) {
+        const chunk = await this.#db.fetchQueryResults(this.#conn);
+        if (chunk == null) continue;
+        if (chunk.length === 0) break;
+        parts.push(chunk);
+      }
+      return { ipc: concatIpc(parts), ms: performance.now() - t0 };
+    } catch (e) {
+      if (/interrupt|cancel/i.test(String((e as Error)?.message ?? e))) throw new CancelledError('Query cancelled');
+      throw e;
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  /** Inserts an Arrow IPC stream as a new table (`create`) or appends to an existing one. */
+  insertIpc(name: string, ipc: Uint8Array, create: boolean): Promise<void> {
+    return this.#lock.run(async () => {
+      await this.#db.insertArrowFromIPCStream(this.#conn, ipc, { name, create });
+    });
+  }
+
+  /** Registers a file's bytes in DuckDB's virtual file system (for `read_csv`). */
+  async registerFile(name: string, bytes: Uint8Array): Promise<void> {
+    await this.#db.registerFileBuffer(name, bytes);
+  }
+
+  /** Column names and DuckDB types of a table, view or query. */
+  async describe(relation: string): Promise<ColumnInfo[]> {
+    const rows = await this.rows(`DESCRIBE ${relation}`);
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  }
+
+  /**
+   * Runs a notebook cell's SELECT and materialises it as table `name`, replacing an older result.
+   * Materialising (rather than a view) gives later cells and the result grid a stable, cheap-to-page result.
+   */
+  async runCell(name: string, selectSql: string, id: number, pageSize = 200): Promise<CellResult> {
+    const t0 = performance.now();
+    const ident = quoteIdent(name);
+    // A name may switch between view and table; CREATE OR REPLACE TABLE cannot replace a view.
+    if ((await this.relationKind(name)) === 'view') await this.drop(name);
+    await this.query(`CREATE OR REPLACE TABLE ${ident} AS ${selectSql}`, id);
+    const ms = performance.now() - t0;
+    const [countRow] = await this.rows(`SELECT count(*)::DOUBLE AS n FROM ${ident}`);
+    const columns = await this.describe(ident);
+    const page = await this.query(`SELECT * FROM ${ident} LIMIT ${pageSize}`);
+    return { name, columns, rowCount: Number(countRow.n), firstPage: page.ipc, ms };
+  }
+
+  /** Whether `name` is a table, a view, or nothing (DuckDB's DROP TABLE/VIEW IF EXISTS errors on the other kind). */
+  async relationKind(name: string): Promise<'table' | 'view' | null> {
+    const rows = await this.rows(
+      `SELECT table_type AS t FROM information_schema.tables WHERE table_schema = 'main' AND table_name = '${name.replaceAll("'", "''")}'`,
+    );
+    if (!rows.length) return null;
+    return String(rows[0].t).toUpperCase() === 'VIEW' ? 'view' : 'table';
+  }
+
+  /** Drops a table or view of that name, whichever it is. */
+  async drop(name: string): Promise<void> {
+    const kind = await this.relationKind(name);
+    if (kind) await this.exec(`DROP ${kind === 'view' ? 'VIEW' : 'TABLE'} ${quoteIdent(name)}`);
+  }
+
+  /** Runs SQL and returns rows as plain objects; for small internal results only. */
+  async rows(sql: string): Promise<Record<string, unknown>[]> {
+    const { ipc } = await this.query(sql);
+    return ipcToRows(ipc);
+  }
+
+  /** Every user-visible table and view with its row count and columns. */
+  async catalog(): Promise<TableInfo[]> {
+    const rels = await this.rows(
+      `SELECT table_name AS name, table_type AS type FROM information_schema.tables
+       WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY table_name`,
+    );
+    const out: TableInfo[] = [];
+    for (const r of rels) {
+      const name = String(r.name);
+      const ident = quoteIdent(name);
+      const [c] = await this.rows(`SELECT count(*)::DOUBLE AS n FROM ${ident}`);
+      out.push({
+        name,
+        kind: String(r.type).toUpperCase() === 'VIEW' ? 'view' : 'table',
+        rows: Number(c.n),
+        columns: await this.describe(ident),
+      });
+    }
+    return out;
+  }
+}

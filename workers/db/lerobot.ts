@@ -1,0 +1,182 @@
+import { dataColumns, formatTemplate, episodeTemplateVars, parseInfo, DatasetFormatError, type DatasetInfo } from '../../src/lib/ingest/lerobot';
+import { CancelledError } from '../../src/lib/util/errors';
+import { quoteIdent } from '../../src/lib/util/sql';
+import { parseJsonl, rowsToIpc } from './arrow-build';
+import type { Engine } from './engine';
+import { loadParquet, parquetColumns } from './parquet-load';
+import type { DatasetReader } from './reader';
+import type { ProgressFn } from './types';
+
+/** Raw episode metadata as read from the dataset; the canonical `episodes` view is built on top of it. */
+export const EPISODES_META = '_episodes_meta';
+
+/** What opening a LeRobot dataset found. */
+export interface DatasetSummary {
+  label: string;
+  info: Omit<DatasetInfo, 'raw'>;
+  /** Data files that hold the frames, in `index` order. */
+  dataFiles: string[];
+  warnings: string[];
+}
+
+/**
+ * Opens a LeRobot dataset's metadata (info, tasks, episodes) into DuckDB. Frames are not read here: see
+ * {@link loadFrames}, which the app runs after the first charts are drawn.
+ */
+export async function openLeRobot(engine: Engine, reader: DatasetReader, onProgress?: ProgressFn): Promise<DatasetSummary> {
+  const infoText = await reader.text('meta/info.json');
+  if (infoText == null) {
+    throw new DatasetFormatError(
+      `No meta/info.json under ${reader.label}. Point Flywheel at the dataset's root folder (the one that contains meta/ and data/).`,
+    );
+  }
+  const info = parseInfo(infoText);
+  onProgress?.({ label: 'Reading episode metadata', done: 1, total: 3, unit: 'steps', ...reader.stats });
+  const warnings: string[] = [];
+  await loadTasks(engine, reader, info);
+  onProgress?.({ label: 'Reading episode metadata', done: 2, total: 3, unit: 'steps', ...reader.stats });
+  const dataFiles = info.version === 'v3.0' ? await loadEpisodesV3(engine, reader, info) : await loadEpisodesV2(engine, reader, info);
+  const [{ n }] = await engine.rows(`SELECT count(*)::DOUBLE AS n FROM ${EPISODES_META}`);
+  if (Number(n) !== info.totalEpisodes) {
+    warnings.push(`info.json says ${info.totalEpisodes} episodes; the episode metadata lists ${n}.`);
+  }
+  onProgress?.({ label: 'Reading episode metadata', done: 3, total: 3, unit: 'steps', ...reader.stats });
+  const { raw: _raw, ...rest } = info;
+  return { label: reader.label, info: rest, dataFiles, warnings };
+}
+
+async function loadTasks(engine: Engine, reader: DatasetReader, info: DatasetInfo): Promise<void> {
+  if (info.version === 'v3.0') {
+    const file = await reader.parquet('meta/tasks.parquet');
+    await loadParquet(engine, file, '_tasks_raw', { label: 'meta/tasks.parquet' });
+    const cols = parquetColumns(file);
+    // lerobot writes tasks from a pandas DataFrame indexed by the task text, which comes back as
+    // `__index_level_0__` rather than `task` in real v3.0 files (formats.md §1.5).
+    const taskCol = ['task', '__index_level_0__'].find((c) => cols.includes(c));
+    if (!taskCol || !cols.includes('task_index')) {
+      throw new DatasetFormatError(`meta/tasks.parquet has columns ${cols.join(', ')}; expected task_index and task.`);
+    }
+    await engine.exec(
+      `CREATE OR REPLACE TABLE tasks AS SELECT task_index::BIGINT AS task_index, ${quoteIdent(taskCol)}::VARCHAR AS task FROM _tasks_raw ORDER BY task_index`,
+    );
+    await engine.exec('DROP TABLE _tasks_raw');
+  } else {
+    const text = await reader.text('meta/tasks.jsonl');
+    const rows = text == null ? [] : parseJsonl(text, 'meta/tasks.jsonl');
+    await engine.drop('tasks');
+    await engine.insertIpc('tasks', rowsToIpc(rows, { task_index: 'int64', task: 'utf8' }), true);
+  }
+}
+
+async function loadEpisodesV2(engine: Engine, reader: DatasetReader, info: DatasetInfo): Promise<string[]> {
+  const text = await reader.text('meta/episodes.jsonl');
+  if (text == null) throw new DatasetFormatError(`meta/episodes.jsonl is missing under ${reader.label}.`);
+  const rows = parseJsonl(text, 'meta/episodes.jsonl').sort((a, b) => Number(a.episode_index) - Number(b.episode_index));
+  await engine.exec(`DROP TABLE IF EXISTS ${EPISODES_META}`);
+  await engine.insertIpc(EPISODES_META, rowsToIpc(rows, { episode_index: 'int64', tasks: 'utf8[]', length: 'int64' }), true);
+  return rows.map((r) => formatTemplate(info.dataPath, episodeTemplateVars(Number(r.episode_index), info.chunksSize)));
+}
+
+async function loadEpisodesV3(engine: Engine, reader: DatasetReader, info: DatasetInfo): Promise<string[]> {
+  await engine.exec(`DROP TABLE IF EXISTS ${EPISODES_META}`);
+  // Episode metadata files are not listed anywhere: walk chunk/file indexes until every episode is found.
+  let chunk = 0;
+  let fileIdx = 0;
+  let total = 0;
+  let first = true;
+  while (total < info.totalEpisodes) {
+    const path = formatTemplate('meta/episodes/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet', {
+      chunk_index: chunk,
+      file_index: fileIdx,
+    });
+    const file = await reader.parquet(path).catch((e) => {
+      if (first) throw e;
+      return null;
+    });
+    if (!file) break;
+    const cols = parquetColumns(file).filter((c) => !c.startsWith('stats/'));
+    total += await loadParquet(engine, file, EPISODES_META, { append: !first, columns: cols, label: path });
+    first = false;
+    fileIdx++;
+    if (fileIdx >= info.chunksSize) {
+      chunk++;
+      fileIdx = 0;
+    }
+  }
+  const files = await engine.rows(
+    `SELECT DISTINCT "data/chunk_index" AS c, "data/file_index" AS f FROM ${EPISODES_META} ORDER BY c, f`,
+  );
+  return files.map((r) => formatTemplate(info.dataPath, { chunk_index: Number(r.c), file_index: Number(r.f) }));
+}
+
+/** Options for {@link loadFrames}. */
+export interface LoadFramesOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+  /** Table to create; defaults to `frames`. */
+  table?: string;
+  /** Files read concurrently (network latency hides behind decoding and inserting). */
+  concurrency?: number;
+}
+
+/**
+ * Streams every data file into the `frames` table. It loads into a staging table and renames it at the end, so
+ * queries never see half a dataset. Returns the number of frames.
+ */
+export async function loadFrames(engine: Engine, reader: DatasetReader, summary: DatasetSummary, opts: LoadFramesOptions = {}): Promise<number> {
+  const table = opts.table ?? 'frames';
+  const staging = `_${table}_loading`;
+  const wanted = new Set(dataColumns({ ...summary.info, raw: {} }).filter((f) => f.dtype !== 'image').map((f) => f.key));
+  const skip = new Set(summary.info.features.filter((f) => f.isVideo || f.dtype === 'image').map((f) => f.key));
+  await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+  const files = summary.dataFiles;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  let rows = 0;
+  let done = 0;
+  let created = false;
+  const missing: string[] = [];
+  // Open files a few ahead (footers over the network are two round trips each); insert strictly in order.
+  const opened = new Map<number, Promise<Awaited<ReturnType<DatasetReader['parquet']>> | null>>();
+  const open = (i: number) => {
+    if (i < files.length && !opened.has(i)) {
+      opened.set(
+        i,
+        reader.parquet(files[i]).catch((e) => {
+          missing.push(`${files[i]}: ${(e as Error).message}`);
+          return null;
+        }),
+      );
+    }
+  };
+  for (let i = 0; i < Math.min(concurrency, files.length); i++) open(i);
+  for (let i = 0; i < files.length; i++) {
+    if (opts.signal?.aborted) throw new CancelledError('Loading frames cancelled');
+    open(i + concurrency);
+    const file = await opened.get(i)!;
+    opened.delete(i);
+    if (!file) continue;
+    const cols = parquetColumns(file).filter((c) => !skip.has(c) && (wanted.has(c) || !c.startsWith('observation.image')));
+    const before = rows;
+    rows += await loadParquet(engine, file, staging, {
+      append: created,
+      columns: cols,
+      signal: opts.signal,
+      label: files[i],
+      onRows: (n) =>
+        opts.onProgress?.({ label: `Reading ${files[i]}`, done: before + n, total: summary.info.totalFrames, unit: 'rows', bytesFetched: reader.stats.bytes, requests: reader.stats.requests }),
+    });
+    created = true;
+    done++;
+    file.free();
+  }
+  if (!created) {
+    throw new DatasetFormatError(`None of the ${files.length} data files could be read:\n${missing.slice(0, 5).join('\n')}`);
+  }
+  if (missing.length) {
+    throw new DatasetFormatError(`${missing.length} of ${files.length} data files could not be read:\n${missing.slice(0, 5).join('\n')}`);
+  }
+  await engine.drop(table);
+  await engine.exec(`ALTER TABLE ${quoteIdent(staging)} RENAME TO ${quoteIdent(table)}`);
+  opts.onProgress?.({ label: `Loaded ${done} data files`, done: rows, total: rows, unit: 'rows', bytesFetched: reader.stats.bytes, requests: reader.stats.requests });
+  return rows;
+}

@@ -1,0 +1,148 @@
+import { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
+import type { SourceSpec } from '../../src/lib/ingest/source';
+
+/** Error for a file that could not be read; the message names the file and says what to check. */
+export class SourceError extends Error {
+  override name = 'SourceError';
+}
+
+/** Reads files of one dataset root by relative path, counting requests and bytes for the UI. */
+export interface DatasetReader {
+  /** Human label: the URL root or the local folder name. */
+  readonly label: string;
+  readonly stats: { requests: number; bytes: number };
+  /** File text, or null when the file does not exist. */
+  text(path: string): Promise<string | null>;
+  /** File bytes, or null when the file does not exist. */
+  bytes(path: string): Promise<Uint8Array | null>;
+  /** Opens a Parquet file lazily: only its footer is read until row groups are requested. */
+  parquet(path: string): Promise<ParquetFile>;
+}
+
+/** Creates the reader for a source spec. */
+export function createReader(spec: SourceSpec, fetchFn: typeof fetch = fetch): DatasetReader {
+  return spec.kind === 'url' ? new UrlReader(spec.base, fetchFn) : new FilesReader(spec.label, spec.files);
+}
+
+class UrlReader implements DatasetReader {
+  readonly stats = { requests: 0, bytes: 0 };
+  readonly label: string;
+  readonly #fetch: typeof fetch;
+
+  constructor(base: string, fetchFn: typeof fetch) {
+    this.label = base;
+    this.#fetch = fetchFn;
+  }
+
+  #url(path: string): string {
+    return new URL(path, this.label).href;
+  }
+
+  async #get(path: string): Promise<Response | null> {
+    const url = this.#url(path);
+    let res: Response;
+    this.stats.requests++;
+    try {
+      res = await this.#fetch(url);
+    } catch (e) {
+      throw new SourceError(
+        `Could not fetch ${url} (${(e as Error).message}). If the server is another origin, it must allow CORS ` +
+          '(Access-Control-Allow-Origin) and range requests; check the address and your connection.',
+      );
+    }
+    if (res.status === 404) return null;
+    if (!res.ok) throw new SourceError(`${url} answered HTTP ${res.status} ${res.statusText}.`);
+    return res;
+  }
+
+  async text(path: string): Promise<string | null> {
+    const res = await this.#get(path);
+    if (!res) return null;
+    const t = await res.text();
+    this.stats.bytes += t.length;
+    return t;
+  }
+
+  async bytes(path: string): Promise<Uint8Array | null> {
+    const res = await this.#get(path);
+    if (!res) return null;
+    const b = new Uint8Array(await res.arrayBuffer());
+    this.stats.bytes += b.byteLength;
+    return b;
+  }
+
+  async parquet(path: string): Promise<ParquetFile> {
+    const url = this.#url(path);
+    this.stats.requests++;
+    try {
+      return await ParquetFile.fromUrl(url);
+    } catch (e) {
+      throw new SourceError(`Could not open Parquet file ${url}: ${describeWasmError(e)}`);
+    }
+  }
+}
+
+class FilesReader implements DatasetReader {
+  readonly stats = { requests: 0, bytes: 0 };
+  readonly label: string;
+  readonly #files = new Map<string, Blob>();
+
+  constructor(label: string, files: { path: string; file: Blob }[]) {
+    this.label = label;
+    const prefix = datasetPrefix(files.map((f) => f.path));
+    for (const f of files) {
+      const p = f.path.replace(/^\/+/, '');
+      this.#files.set(p.startsWith(prefix) ? p.slice(prefix.length) : p, f.file);
+    }
+  }
+
+  #find(path: string): Blob | null {
+    return this.#files.get(path) ?? null;
+  }
+
+  async text(path: string): Promise<string | null> {
+    const f = this.#find(path);
+    if (!f) return null;
+    this.stats.requests++;
+    this.stats.bytes += f.size;
+    return await f.text();
+  }
+
+  async bytes(path: string): Promise<Uint8Array | null> {
+    const f = this.#find(path);
+    if (!f) return null;
+    this.stats.requests++;
+    this.stats.bytes += f.size;
+    return new Uint8Array(await f.arrayBuffer());
+  }
+
+  async parquet(path: string): Promise<ParquetFile> {
+    const f = this.#find(path);
+    if (!f) throw new SourceError(`${path} is missing from the folder ${this.label}.`);
+    this.stats.requests++;
+    try {
+      // fromFile reads slices of the Blob on demand; the file is never copied whole into memory.
+      return await ParquetFile.fromFile(f);
+    } catch (e) {
+      throw new SourceError(`Could not open Parquet file ${path}: ${describeWasmError(e)}`);
+    }
+  }
+}
+
+/**
+ * Paths from a directory picker or drop start with the folder's own name (`my_dataset/meta/info.json`).
+ * The dataset root is the folder holding `meta/info.json`; that prefix is dropped from every path.
+ */
+export function datasetPrefix(paths: string[]): string {
+  const info = paths.map((p) => p.replace(/^\/+/, '')).find((p) => p === 'meta/info.json' || p.endsWith('/meta/info.json'));
+  return info ? info.slice(0, info.length - 'meta/info.json'.length) : '';
+}
+
+/** parquet-wasm throws strings or JsValues; turn them into a readable sentence. */
+export function describeWasmError(e: unknown): string {
+  const s = e instanceof Error ? e.message : String(e);
+  if (/magic|footer|PAR1|corrupt|EOF|out of spec/i.test(s)) {
+    return `${s} — the file is not valid Parquet, or it is truncated or damaged.`;
+  }
+  return s;
+}

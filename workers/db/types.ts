@@ -1,0 +1,44 @@
+/** Column description as DuckDB names its types (e.g. `BIGINT`, `FLOAT[]`, `TIMESTAMP`). */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/** A query result as Arrow IPC stream bytes (transferred, never copied, across the worker boundary). */
+export interface QueryResult {
+  ipc: Uint8Array;
+  ms: number;
+}
+
+/** The result of running a notebook cell: materialised as a table named after the cell. */
+export interface CellResult {
+  name: string;
+  columns: ColumnInfo[];
+  rowCount: number;
+  /** The first rows (up to the requested page size) as Arrow IPC. */
+  firstPage: Uint8Array;
+  ms: number;
+}
+
+/** A table in the catalog. */
+export interface TableInfo {
+  name: string;
+  kind: 'table' | 'view';
+  rows: number;
+  columns: ColumnInfo[];
+}
+
+/** Progress of long work, reported to the UI. */
+export interface Progress {
+  /** What is being done, in words a user understands ("Reading data/chunk-000/file-001.parquet"). */
+  label: string;
+  /** Work done and total in `unit` (total null when unknown). */
+  done: number;
+  total: number | null;
+  unit: 'files' | 'rows' | 'bytes' | 'steps';
+  bytesFetched?: number;
+  requests?: number;
+}
+
+/** Callback for progress events (a comlink proxy when called across the worker boundary). */
+export type ProgressFn = (p: Progress) => void;
