@@ -19,10 +19,32 @@ export default defineConfig({
   server: { headers: coi },
   preview: { headers: coi },
   test: {
-    // Unit and cross-module tests run in Node against the real DuckDB-WASM and real Parquet bytes.
-    // End-to-end tests of the built app in Chromium live in tests/e2e and run via `npm run test:e2e`.
-    include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'tests/unit/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        // Unit and cross-module tests run in Node against the real DuckDB-WASM and real Parquet bytes.
+        // `extends: true` keeps the Svelte plugin, worker format and optimizeDeps above.
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'tests/unit/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // End-to-end tests of the built dist/ in system Chromium (playwright-core). Needs `npm run build` first.
+        // One file at a time: each spec launches its own Chromium, and two at once starve a 2-core machine.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.e2e.ts'],
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

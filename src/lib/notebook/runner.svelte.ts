@@ -11,6 +11,8 @@ export interface NotebookDb {
   runCell(name: string, sql: string, id: number, pageSize?: number): Promise<CellOutput>;
   query(sql: string, id?: number): Promise<QueryOutput>;
   cancel(id: number): Promise<boolean>;
+  /** Rows `offset … offset+limit` of a materialised result (for the virtualised grid). */
+  page(name: string, offset: number, limit: number): Promise<Record<string, unknown>[]>;
 }
 
 /** Hooks from the app into the runner. */
@@ -64,6 +66,11 @@ export class NotebookRunner {
     const rt = this.runtime[id];
     if (rt && (rt.status === 'queued' || rt.status === 'waiting')) rt.status = 'cancelled';
     if (this.#active?.cellId === id) await this.#db.cancel(this.#active.queryId);
+  }
+
+  /** Rows of a cell's materialised result, for paging through large results. */
+  page(name: string, offset: number, limit: number): Promise<Record<string, unknown>[]> {
+    return this.#db.page(name, offset, limit);
   }
 
   /** Cancels everything queued or running. */

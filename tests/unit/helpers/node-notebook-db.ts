@@ -16,5 +16,9 @@ export function engineNotebookDb(engine: Engine): NotebookDb {
       return { ...ipcToResult(r.ipc), ms: r.ms };
     },
     cancel: (id) => engine.cancel(id),
+    async page(name, offset, limit) {
+      const r = await engine.query(`SELECT * FROM "${name}" LIMIT ${limit} OFFSET ${offset}`);
+      return ipcToResult(r.ipc).rows;
+    },
   };
 }

@@ -1,0 +1,2 @@
+export { healthNotebook, demoSources } from './health';
+export { exploreNotebook } from './explore';

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { routeFromUrl } from './route';
+
+describe('routeFromUrl', () => {
+  it('opens the demo health notebook by default, contacting no other host', () => {
+    const r = routeFromUrl('http://localhost:5173/');
+    expect(r.doc.title).toBe('Flywheel health');
+    expect(r.doc.sources.map((s) => s.url)).toEqual(['demo/', 'demo/deployment_log.csv', 'demo/collection_costs.csv']);
+    expect(r.foreignHosts).toEqual([]);
+  });
+  it('opens ?dataset= with the overview notebook; same-origin needs no consent', () => {
+    const r = routeFromUrl('http://localhost:5173/?dataset=samples/x');
+    expect(r.doc.title).toBe('Dataset overview');
+    expect(r.foreignHosts).toEqual([]);
+  });
+  it('lists every foreign host a link would contact', () => {
+    const r = routeFromUrl(
+      'http://localhost:5173/?dataset=https://huggingface.co/datasets/lerobot/droid_100/resolve/main/&log=https://example.org/log.csv&costs=https://example.org/c.csv',
+    );
+    expect(r.doc.title).toBe('Flywheel health');
+    expect(r.foreignHosts.sort()).toEqual(['example.org', 'huggingface.co']);
+  });
+});

@@ -1,0 +1,139 @@
+import { DbClient, type DatasetSummary, type EngineInfo, type Progress, type TableInfo } from '../db';
+import type { SourceDecl, SourceSpec } from '../ingest/source';
+import { normaliseBase } from '../ingest/source';
+import { NotebookRunner } from '../notebook/runner.svelte';
+import type { NotebookDoc } from '../notebook/types';
+import { errorMessage } from '../util/errors';
+
+/** A long-running load shown in the catalog with its progress and a cancel button. */
+export interface LoadState {
+  id: number;
+  label: string;
+  progress: Progress | null;
+  status: 'running' | 'done' | 'error' | 'cancelled';
+  error?: string;
+}
+
+/** Tables created by a LeRobot source; notebook cells may not take these names. */
+const DATASET_TABLES = ['episodes', 'frames', 'tasks'];
+
+/**
+ * One open workspace: the database worker, the data sources of the current notebook, and its runner.
+ * Opens metadata first, runs the notebook, and streams frames in the background so the first charts do not
+ * wait for per-frame data they do not need.
+ */
+export class Session {
+  readonly db: DbClient;
+  engine = $state<EngineInfo | null>(null);
+  phase = $state<'starting' | 'loading' | 'ready' | 'error'>('starting');
+  error = $state<string | null>(null);
+  tables = $state<TableInfo[]>([]);
+  loads = $state<LoadState[]>([]);
+  dataset = $state<DatasetSummary | null>(null);
+  runner = $state<NotebookRunner | null>(null);
+
+  #booting: Promise<EngineInfo>;
+  #pending = new Map<string, Promise<void>>();
+  #sourceTables = new Set<string>();
+
+  constructor(db: DbClient = DbClient.create()) {
+    this.db = db;
+    // Start DuckDB at once; everything else waits on this promise, so boot overlaps with UI set-up.
+    this.#booting = db.init().then((info) => {
+      this.engine = info;
+      return info;
+    });
+  }
+
+  /**
+   * Opens a notebook: loads its sources (or `local`, a folder the user picked, in place of its LeRobot source),
+   * then runs every cell.
+   */
+  async open(doc: NotebookDoc, local?: SourceSpec): Promise<void> {
+    this.phase = 'loading';
+    this.error = null;
+    try {
+      await this.#booting;
+      const logTable = await this.#loadSources(doc.sources, local);
+      if (this.dataset) await this.db.linkEpisodes(logTable);
+      await this.refreshCatalog();
+      this.runner = new NotebookRunner(doc, this.db, {
+        waitForTable: (name) => this.#pending.get(name.toLowerCase()) ?? null,
+        reservedNames: () => this.#sourceTables,
+        onCellDone: () => void this.refreshCatalog(),
+      });
+      this.phase = 'ready';
+      if (this.dataset) this.#startFrames();
+      await this.runner.runAll();
+    } catch (e) {
+      this.phase = 'error';
+      this.error = errorMessage(e);
+    }
+  }
+
+  async #loadSources(sources: SourceDecl[], local?: SourceSpec): Promise<string | undefined> {
+    let logTable: string | undefined;
+    this.#sourceTables = new Set(DATASET_TABLES);
+    for (const s of sources) {
+      if (s.kind === 'lerobot') {
+        const spec: SourceSpec = local ?? { kind: 'url', base: normaliseBase(resolveUrl(s.url ?? '')) };
+        const load = this.#track(`Opening ${spec.kind === 'url' ? spec.base : spec.label}`);
+        try {
+          this.dataset = await this.db.openDataset(spec, (p) => (load.progress = p));
+          load.status = 'done';
+        } catch (e) {
+          load.status = 'error';
+          load.error = errorMessage(e);
+          throw e;
+        }
+      } else if (s.kind === 'csv' && s.url) {
+        this.#sourceTables.add(s.name.toLowerCase());
+        await this.db.loadCsv(s.name, { url: resolveUrl(s.url) });
+        if (s.role === 'episode-log') logTable = s.name;
+      }
+    }
+    return logTable;
+  }
+
+  #track(label: string, id = 0): LoadState {
+    this.loads.push({ id, label, progress: null, status: 'running' });
+    return this.loads[this.loads.length - 1];
+  }
+
+  #startFrames(): void {
+    const job = this.db.loadFrames((p) => (load.progress = p));
+    const load = this.#track('Loading frames', job.id);
+    const done = job.done.then(
+      async () => {
+        load.status = 'done';
+        await this.refreshCatalog();
+      },
+      (e) => {
+        const cancelled = e instanceof Error && e.name === 'CancelledError';
+        load.status = cancelled ? 'cancelled' : 'error';
+        load.error = cancelled ? 'Cancelled: queries that use frames will fail until the dataset is reopened.' : errorMessage(e);
+      },
+    );
+    this.#pending.set('frames', done);
+    void done.finally(() => this.#pending.delete('frames'));
+  }
+
+  /** Cancels a running load. */
+  cancelLoad(id: number): Promise<boolean> {
+    return this.db.cancel(id);
+  }
+
+  /** Re-reads the catalog (tables, views, row counts). */
+  async refreshCatalog(): Promise<void> {
+    try {
+      this.tables = await this.db.catalog();
+    } catch (e) {
+      this.error = errorMessage(e);
+    }
+  }
+}
+
+/** Resolves a URL relative to the page, so notebooks can name self-hosted files (`demo/…`). */
+export function resolveUrl(url: string): string {
+  return new URL(url, document.baseURI).href;
+}
