@@ -32,9 +32,9 @@ async function tableRows(page: Page, name: string): Promise<number> {
 
 describe('the demo flywheel, offline in Chromium', () => {
   const demo = path.join(repoRoot, 'static/demo');
-  const info = JSON.parse(readFileSync(path.join(demo, 'meta/info.json'), 'utf8'));
 
   test('opens on the demo dataset and runs the health notebook with its charts', async () => {
+    const info = JSON.parse(readFileSync(path.join(demo, 'meta/info.json'), 'utf8'));
     const page = await b.context.newPage();
     const logs = collectConsole(page);
     await page.goto(appUrl);

@@ -20,7 +20,8 @@ export interface DatasetReader {
 }
 
 /** Creates the reader for a source spec. */
-export function createReader(spec: SourceSpec, fetchFn: typeof fetch = fetch): DatasetReader {
+export function createReader(spec: SourceSpec, fetchFn: typeof fetch = (input, init) => fetch(input, init)): DatasetReader {
+  // fetch must be called unbound-safe: a bare reference to the global throws "Illegal invocation" in workers.
   return spec.kind === 'url' ? new UrlReader(spec.base, fetchFn) : new FilesReader(spec.label, spec.files);
 }
 
