@@ -3,7 +3,7 @@ import { errorMessage } from '../util/errors';
 import { quoteIdent } from '../util/sql';
 import { dependencyGraph, downstreamOf, namesRead } from './deps';
 import { queryShape, splitStatements } from './sql-scan';
-import { CELL_NAME, type CellData, type CellRuntime, type NotebookDoc } from './types';
+import { CELL_NAME, ResultData, type CellData, type CellRuntime, type NotebookDoc } from './types';
 
 /** What the runner needs from the database (the app passes its DbClient; tests pass a Node engine adapter). */
 export interface NotebookDb {
@@ -182,7 +182,7 @@ export class NotebookRunner {
         const r = await this.#db.query(`SELECT * FROM ${quoteIdent(data)} LIMIT ${PLOT_ROW_LIMIT + 1}`, queryId);
         const truncated = r.rows.length > PLOT_ROW_LIMIT;
         const rows = truncated ? r.rows.slice(0, PLOT_ROW_LIMIT) : r.rows;
-        return { columns: r.columns, rowCount: rows.length, rows, truncated };
+        return new ResultData(r.columns, rows.length, rows, truncated);
       }
       case 'sql':
         return this.#executeSql(cell, queryId);
@@ -203,10 +203,10 @@ export class NotebookRunner {
     const shape = queryShape(last);
     if (shape === 'command') {
       await this.#db.query(last, queryId);
-      return { columns: [], rowCount: 0, rows: [], truncated: false };
+      return new ResultData([], 0, [], false);
     }
     const sql = shape === 'wrap' ? `SELECT * FROM (${last})` : last;
     const r = await this.#db.runCell(cell.name, sql, queryId);
-    return { columns: r.columns, rowCount: r.rowCount, rows: r.rows, truncated: r.rows.length < r.rowCount };
+    return new ResultData(r.columns, r.rowCount, r.rows, r.rows.length < r.rowCount);
   }
 }

@@ -31,13 +31,7 @@ export type CellStatus = 'idle' | 'queued' | 'waiting' | 'running' | 'done' | 'e
 export interface CellRuntime {
   status: CellStatus;
   /** Rows and columns of the result (first page for SQL, all rows a chart needs for plots). */
-  output?: {
-    columns: { name: string; type: string }[];
-    rowCount: number;
-    rows: Record<string, unknown>[];
-    /** True when rows hold only part of the result. */
-    truncated: boolean;
-  };
+  output?: ResultData;
   error?: string;
   ms?: number;
   /** What the cell is waiting for (e.g. "frames are loading"). */
@@ -48,3 +42,18 @@ export interface CellRuntime {
 
 /** Names must be plain identifiers so `SELECT * FROM name` works unquoted in later cells. */
 export const CELL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * A cell's result rows. A class on purpose: Svelte's `$state` deep-proxies plain objects, and charts read every
+ * value of up to 100k rows, which through proxies is slow. Class instances are left as they are; the runner
+ * replaces the whole object on each run, so the UI still updates.
+ */
+export class ResultData {
+  constructor(
+    readonly columns: { name: string; type: string }[],
+    readonly rowCount: number,
+    readonly rows: Record<string, unknown>[],
+    /** True when rows hold only part of the result. */
+    readonly truncated: boolean,
+  ) {}
+}

@@ -1,0 +1,24 @@
+/**
+ * The color scale for a spec's fill/stroke column: legend, scheme and categorical treatment of
+ * small integer series ids.
+ */
+import type * as Plot from '@observablehq/plot';
+import { columnKind, looksCategoricalNumber } from './infer.ts';
+import type { PlotSpec } from './spec.ts';
+
+/** Marks where a numeric color column usually names series (policy_version 1..5) rather than a measure. */
+const SERIES_MARKS: ReadonlySet<PlotSpec['mark']> = new Set(['line', 'lineY', 'areaY', 'barY', 'barX', 'rectY', 'tickX']);
+
+/** Color scale options, or undefined when the spec colors by no column. */
+export function colorScale(spec: PlotSpec, rows: readonly Record<string, unknown>[]): Plot.ScaleOptions | undefined {
+  const column = spec.fill ?? spec.stroke;
+  if (column === undefined) return undefined;
+  const color: Plot.ScaleOptions = { legend: spec.legend ?? true };
+  const kind = columnKind(rows, column);
+  // 'categorical' is Plot's ordinal type with a categorical scheme (plain 'ordinal' numbers get a ramp).
+  if (kind === 'number' && SERIES_MARKS.has(spec.mark) && looksCategoricalNumber(rows, column)) color.type = 'categorical';
+  if (spec.colorScheme !== undefined) color.scheme = spec.colorScheme as Plot.ColorScheme;
+  else if (spec.mark === 'cell' && kind === 'number') color.scheme = 'YlGnBu'; // heatmaps: light = low
+  if (spec.percent && spec.mark === 'cell') color.tickFormat = '~%';
+  return color;
+}
