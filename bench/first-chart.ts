@@ -11,11 +11,13 @@ export interface FirstChartRun {
   dbReady: number;
   firstChart: number;
   allCharts: number;
+  /** Every performance mark the app set, by name (ms from navigation start). */
+  marks?: Record<string, number>;
 }
 
 const OBSERVER = `
   new MutationObserver((_, obs) => {
-    const n = document.querySelectorAll('[data-plot][data-rendered="true"] svg').length;
+    const n = document.querySelectorAll('[data-plot][data-rendered="true"]').length;
     if (n > 0 && window.__firstChart === undefined) window.__firstChart = performance.now();
     const plots = document.querySelectorAll('[data-cell-kind="plot"]').length;
     if (plots > 0 && n === plots && window.__allCharts === undefined) { window.__allCharts = performance.now(); obs.disconnect(); }
@@ -37,7 +39,9 @@ export async function measureFirstChart(dist: string, runs: number, opts: { coi?
         const t = await page.evaluate(() => {
           const w = window as unknown as { __firstChart: number; __allCharts: number };
           const db = performance.getEntriesByName('flywheel:db-ready')[0];
-          return { dbReady: db ? db.startTime : NaN, firstChart: w.__firstChart, allCharts: w.__allCharts };
+          const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]));
+          if ((globalThis as unknown as { process?: unknown }).process === undefined) console.log(JSON.stringify(marks));
+          return { dbReady: db ? db.startTime : NaN, firstChart: w.__firstChart, allCharts: w.__allCharts, marks };
         });
         if (b.blocked.length) throw new Error(`The app contacted other hosts: ${b.blocked.join(', ')}`);
         out.push(t);

@@ -33,6 +33,8 @@ let engine: Engine | null = null;
 let starting: Promise<EngineInfo> | null = null;
 let dataset: { reader: DatasetReader; summary: DatasetSummary } | null = null;
 const loads = new Map<number, AbortController>();
+// parquet-wasm starts with the worker, independently of DuckDB: metadata reads need it before DuckDB is up.
+const parquetReady = initParquet({ module_or_path: parquetWasm });
 
 async function start(): Promise<EngineInfo> {
   const t0 = performance.now();
@@ -47,7 +49,6 @@ async function start(): Promise<EngineInfo> {
     eh: { mainModule: ehWasm, mainWorker: ehWorker },
     coi: { mainModule: coiWasm, mainWorker: coiWorker, pthreadWorker: coiPthread },
   });
-  const parquetReady = initParquet({ module_or_path: parquetWasm });
   const db = new duckdb.AsyncDuckDB(new duckdb.ConsoleLogger(duckdb.LogLevel.WARNING), new Worker(bundle.mainWorker!));
   await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
   await db.open({ query: { castBigIntToDouble: false } });
@@ -65,9 +66,11 @@ async function start(): Promise<EngineInfo> {
   };
 }
 
-function ready(): Engine {
-  if (!engine) throw new Error('The database is still starting.');
-  return engine;
+/** The engine once DuckDB is up; starts it if nobody has yet. */
+async function ready(): Promise<Engine> {
+  if (engine) return engine;
+  await api.init();
+  return engine!;
 }
 
 /** Wraps a long job so `cancel(id)` aborts it. */
@@ -104,20 +107,20 @@ const api = {
 
   /** Runs SQL; the result comes back as transferred Arrow IPC bytes. */
   async query(sql: string, id: number): Promise<QueryResult> {
-    const r = await ready().query(sql, id);
+    const r = await (await ready()).query(sql, id);
     return Comlink.transfer(r, [r.ipc.buffer as ArrayBuffer]);
   },
 
   /** Runs a notebook cell's SELECT, materialised as table `name`. */
   async runCell(name: string, sql: string, id: number, pageSize = 200): Promise<CellResult> {
-    const r = await ready().runCell(name, sql, id, pageSize);
+    const r = await (await ready()).runCell(name, sql, id, pageSize);
     return Comlink.transfer(r, [r.firstPage.buffer as ArrayBuffer]);
   },
 
   /** A window of rows of a materialised result (for the virtualised grid). */
   async page(name: string, offset: number, limit: number): Promise<Uint8Array> {
     const sql = `SELECT * FROM ${quoteIdent(name)} LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}`;
-    const { ipc } = await ready().query(sql);
+    const { ipc } = await (await ready()).query(sql);
     return Comlink.transfer(ipc, [ipc.buffer as ArrayBuffer]);
   },
 
@@ -132,12 +135,16 @@ const api = {
   },
 
   /** Every table and view with row counts and columns. */
-  catalog(): Promise<TableInfo[]> {
-    return ready().catalog();
+  async catalog(): Promise<TableInfo[]> {
+    return (await ready()).catalog();
   },
 
-  /** Opens a LeRobot dataset's metadata (info, tasks, episodes). Frames follow with `loadFrames`. */
+  /**
+   * Opens a LeRobot dataset's metadata (info, tasks, episodes). Frames follow with `loadFrames`. May be called
+   * before `init` resolves: files are fetched and decoded while DuckDB starts.
+   */
   async openDataset(spec: SourceSpec, onProgress?: ProgressFn): Promise<DatasetSummary> {
+    await parquetReady;
     const reader = createReader(spec);
     const summary = await openLeRobot(ready(), reader, onProgress);
     dataset = { reader, summary };
@@ -148,10 +155,10 @@ const api = {
   loadFrames(id: number, onProgress?: ProgressFn): Promise<number> {
     if (!dataset) throw new Error('Open a dataset first.');
     const { reader, summary } = dataset;
-    return cancellable(id, (signal) => loadFrames(ready(), reader, summary, { signal, onProgress }));
+    return cancellable(id, async (signal) => loadFrames(await ready(), reader, summary, { signal, onProgress }));
   },
 
-  /** Loads a CSV (URL or a user's file) as table `name`. */
+  /** Loads a CSV (URL or a user's file) as table `name`; the download overlaps DuckDB's start-up. */
   async loadCsv(name: string, from: { url: string } | { file: Blob }): Promise<TableInfo> {
     const bytes = 'url' in from ? await fetchBytes(from.url) : new Uint8Array(await from.file.arrayBuffer());
     const label = 'url' in from ? from.url : (from.file as File).name ?? `${name}.csv`;
@@ -161,7 +168,7 @@ const api = {
   /** Builds the canonical `episodes` view, joining an episode log when one is loaded. */
   async linkEpisodes(logTable?: string): Promise<void> {
     if (!dataset) throw new Error('Open a dataset first.');
-    await buildEpisodesView(ready(), dataset.summary.info.fps, logTable);
+    await buildEpisodesView(await ready(), dataset.summary.info.fps, logTable);
   },
 };
 

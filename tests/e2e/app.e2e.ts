@@ -41,7 +41,11 @@ describe('the demo flywheel, offline in Chromium', () => {
     await settle(page);
     const plots = await page.locator('[data-cell-kind="plot"]').count();
     expect(plots).toBeGreaterThanOrEqual(5);
-    expect(await page.locator('[data-cell-kind="plot"][data-cell-status="done"] [data-plot][data-rendered="true"] svg').count()).toBe(plots);
+    expect(await page.locator('[data-cell-kind="plot"][data-cell-status="done"] [data-plot][data-rendered="true"]').count()).toBe(plots);
+    // every chart drew marks, not just axes
+    for (const chart of await page.locator('[data-plot][data-rendered="true"]').all()) {
+      expect(await chart.locator('svg [aria-label$="bar"], svg [aria-label="line"], svg [aria-label="dot"], svg rect, svg path').count()).toBeGreaterThan(0);
+    }
     expect(await page.locator('[data-cell-status="error"]').count()).toBe(0);
 
     // The catalog lists every table with its row count; frames arrive after the first charts.
@@ -58,7 +62,10 @@ describe('the demo flywheel, offline in Chromium', () => {
     expect(success).toBe(versions.size);
 
     await saveScreenshot(page, 'demo-health-notebook');
-    await page.screenshot({ path: path.join(repoRoot, 'tests/e2e/artifacts/demo-health-full.png'), fullPage: true });
+    // The notebook scrolls inside <main>; a tall viewport shows every chart in one picture.
+    await page.setViewportSize({ width: 1400, height: 6400 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-plot]:not([data-rendered="true"])').length === 0);
+    await saveScreenshot(page, 'demo-health-full');
     expect(b.blocked).toEqual([]);
     expect(logs.pageErrors).toEqual([]);
     await page.close();
@@ -88,7 +95,7 @@ describe('the demo flywheel, offline in Chromium', () => {
     await editor.press('Shift+Enter');
     await settle(page);
     expect(await page.locator('[data-cell-status="error"]').count()).toBe(0);
-    expect(await page.locator('[data-cell="mix_chart"] [data-plot][data-rendered="true"] svg').count()).toBe(1);
+    expect(await page.locator('[data-cell="mix_chart"] [data-plot][data-rendered="true"]').count()).toBe(1);
     await page.close();
   });
 });

@@ -7,7 +7,13 @@ import type { TableInfo } from './types';
  * (`...Z`) are stored as plain UTC `TIMESTAMP`: TIMESTAMPTZ functions need the ICU extension, which the
  * offline build cannot load (stack.md G1).
  */
-export async function loadCsv(engine: Engine, name: string, bytes: Uint8Array, label = `${name}.csv`): Promise<TableInfo> {
+export async function loadCsv(
+  engineP: Engine | Promise<Engine>,
+  name: string,
+  bytes: Uint8Array,
+  label = `${name}.csv`,
+): Promise<TableInfo> {
+  const engine = await engineP;
   const vfsName = `_csv_${name}.csv`;
   await engine.registerFile(vfsName, bytes);
   const ident = quoteIdent(name);

@@ -50,6 +50,23 @@ describe('Engine on real DuckDB-WASM', () => {
     ]);
   });
 
+  it('lists tables and views with exact row counts, hiding internal _tables', async () => {
+    await engine.exec('CREATE OR REPLACE TABLE cat_t AS SELECT range AS a FROM range(4321)');
+    await engine.exec('CREATE OR REPLACE TABLE _hidden AS SELECT 1 AS x');
+    await engine.exec('CREATE OR REPLACE VIEW cat_v AS SELECT * FROM cat_t WHERE a % 2 = 0');
+    const cat = await engine.catalog();
+    expect(cat.find((t) => t.name === 'cat_t')).toEqual({ name: 'cat_t', kind: 'table', rows: 4321, columns: [{ name: 'a', type: 'BIGINT' }] });
+    expect(cat.find((t) => t.name === 'cat_v')?.rows).toBe(2161);
+    expect(cat.find((t) => t.name === '_hidden')).toBeUndefined();
+  });
+
+  it('replaces a view with a cell result of the same name', async () => {
+    await engine.exec('CREATE OR REPLACE VIEW was_view AS SELECT 1 AS x');
+    const r = await engine.runCell('was_view', 'SELECT 2 AS y', 20);
+    expect(r.columns).toEqual([{ name: 'y', type: 'INTEGER' }]);
+    expect(await engine.relationKind('was_view')).toBe('table');
+  });
+
   it('fails fast (no network hang) when SQL needs the parquet extension', async () => {
     await expect(engine.query(`SELECT * FROM read_parquet('x.parquet')`)).rejects.toThrow(/parquet/i);
   });

@@ -104,18 +104,27 @@ export class Engine {
   /**
    * Runs a notebook cell's SELECT and materialises it as table `name`, replacing an older result.
    * Materialising (rather than a view) gives later cells and the result grid a stable, cheap-to-page result.
+   * Three round trips to DuckDB: create, describe with count, first page.
    */
   async runCell(name: string, selectSql: string, id: number, pageSize = 200): Promise<CellResult> {
     const t0 = performance.now();
     const ident = quoteIdent(name);
-    // A name may switch between view and table; CREATE OR REPLACE TABLE cannot replace a view.
-    if ((await this.relationKind(name)) === 'view') await this.drop(name);
-    await this.query(`CREATE OR REPLACE TABLE ${ident} AS ${selectSql}`, id);
+    const create = `CREATE OR REPLACE TABLE ${ident} AS ${selectSql}`;
+    try {
+      await this.query(create, id);
+    } catch (e) {
+      // A name may switch from view to table; CREATE OR REPLACE TABLE cannot replace a view.
+      if (!/is of type View/.test(String((e as Error).message))) throw e;
+      await this.drop(name);
+      await this.query(create, id);
+    }
     const ms = performance.now() - t0;
-    const [countRow] = await this.rows(`SELECT count(*)::DOUBLE AS n FROM ${ident}`);
-    const columns = await this.describe(ident);
+    const desc = await this.rows(
+      `SELECT column_name, column_type, (SELECT count(*) FROM ${ident})::DOUBLE AS n FROM (DESCRIBE ${ident})`,
+    );
+    const columns = desc.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
     const page = await this.query(`SELECT * FROM ${ident} LIMIT ${pageSize}`);
-    return { name, columns, rowCount: Number(countRow.n), firstPage: page.ipc, ms };
+    return { name, columns, rowCount: desc.length ? Number(desc[0].n) : 0, firstPage: page.ipc, ms };
   }
 
   /** Whether `name` is a table, a view, or nothing (DuckDB's DROP TABLE/VIEW IF EXISTS errors on the other kind). */
@@ -139,24 +148,36 @@ export class Engine {
     return ipcToRows(ipc);
   }
 
-  /** Every user-visible table and view with its row count and columns. */
+  /**
+   * Every user-visible table and view with its row count and columns, in three queries plus one count per view
+   * (table sizes come from DuckDB's own bookkeeping, which is exact for in-memory tables).
+   */
   async catalog(): Promise<TableInfo[]> {
-    const rels = await this.rows(
-      `SELECT table_name AS name, table_type AS type FROM information_schema.tables
-       WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY table_name`,
+    const hidden = (n: string) => n.startsWith('_');
+    const tables = await this.rows(
+      `SELECT table_name AS name, estimated_size::DOUBLE AS n FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal`,
     );
-    const out: TableInfo[] = [];
-    for (const r of rels) {
-      const name = String(r.name);
-      const ident = quoteIdent(name);
-      const [c] = await this.rows(`SELECT count(*)::DOUBLE AS n FROM ${ident}`);
-      out.push({
-        name,
-        kind: String(r.type).toUpperCase() === 'VIEW' ? 'view' : 'table',
-        rows: Number(c.n),
-        columns: await this.describe(ident),
-      });
+    const views = await this.rows(`SELECT view_name AS name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal`);
+    const cols = await this.rows(
+      `SELECT table_name AS t, column_name AS c, data_type AS d FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal ORDER BY table_name, column_index`,
+    );
+    const byTable = new Map<string, ColumnInfo[]>();
+    for (const r of cols) {
+      const list = byTable.get(String(r.t)) ?? [];
+      list.push({ name: String(r.c), type: String(r.d) });
+      byTable.set(String(r.t), list);
     }
-    return out;
+    const out: TableInfo[] = [];
+    for (const r of tables) {
+      const name = String(r.name);
+      if (!hidden(name)) out.push({ name, kind: 'table', rows: Number(r.n), columns: byTable.get(name) ?? [] });
+    }
+    for (const r of views) {
+      const name = String(r.name);
+      if (hidden(name)) continue;
+      const [c] = await this.rows(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(name)}`);
+      out.push({ name, kind: 'view', rows: Number(c.n), columns: byTable.get(name) ?? [] });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 }

@@ -3,7 +3,7 @@ import { CancelledError } from '../../src/lib/util/errors';
 import { quoteIdent } from '../../src/lib/util/sql';
 import { parseJsonl, rowsToIpc } from './arrow-build';
 import type { Engine } from './engine';
-import { loadParquet, parquetColumns } from './parquet-load';
+import { loadParquet, parquetColumns, readParquetIpc } from './parquet-load';
 import type { DatasetReader } from './reader';
 import type { ProgressFn } from './types';
 
@@ -23,7 +23,11 @@ export interface DatasetSummary {
  * Opens a LeRobot dataset's metadata (info, tasks, episodes) into DuckDB. Frames are not read here: see
  * {@link loadFrames}, which the app runs after the first charts are drawn.
  */
-export async function openLeRobot(engine: Engine, reader: DatasetReader, onProgress?: ProgressFn): Promise<DatasetSummary> {
+export async function openLeRobot(
+  engine: Engine | Promise<Engine>,
+  reader: DatasetReader,
+  onProgress?: ProgressFn,
+): Promise<DatasetSummary> {
   const infoText = await reader.text('meta/info.json');
   if (infoText == null) {
     throw new DatasetFormatError(
@@ -32,11 +36,16 @@ export async function openLeRobot(engine: Engine, reader: DatasetReader, onProgr
   }
   const info = parseInfo(infoText);
   onProgress?.({ label: 'Reading episode metadata', done: 1, total: 3, unit: 'steps', ...reader.stats });
-  const warnings: string[] = [];
-  await loadTasks(engine, reader, info);
+  // Read phase: no database needed, so it overlaps with DuckDB's start-up when the engine is still a promise.
+  const [tasks, episodes] = await Promise.all([readTasks(reader, info), readEpisodes(reader, info)]);
   onProgress?.({ label: 'Reading episode metadata', done: 2, total: 3, unit: 'steps', ...reader.stats });
-  const dataFiles = info.version === 'v3.0' ? await loadEpisodesV3(engine, reader, info) : await loadEpisodesV2(engine, reader, info);
-  const [{ n }] = await engine.rows(`SELECT count(*)::DOUBLE AS n FROM ${EPISODES_META}`);
+  const db = await engine;
+  await insertTasks(db, tasks);
+  await db.drop(EPISODES_META);
+  for (let i = 0; i < episodes.parts.length; i++) await db.insertIpc(EPISODES_META, episodes.parts[i], i === 0);
+  const dataFiles = episodes.dataFiles ?? (await v3DataFiles(db, info));
+  const warnings: string[] = [];
+  const [{ n }] = await db.rows(`SELECT count(*)::DOUBLE AS n FROM ${EPISODES_META}`);
   if (Number(n) !== info.totalEpisodes) {
     warnings.push(`info.json says ${info.totalEpisodes} episodes; the episode metadata lists ${n}.`);
   }
@@ -45,64 +54,79 @@ export async function openLeRobot(engine: Engine, reader: DatasetReader, onProgr
   return { label: reader.label, info: rest, dataFiles, warnings };
 }
 
-async function loadTasks(engine: Engine, reader: DatasetReader, info: DatasetInfo): Promise<void> {
-  if (info.version === 'v3.0') {
-    const file = await reader.parquet('meta/tasks.parquet');
-    await loadParquet(engine, file, '_tasks_raw', { label: 'meta/tasks.parquet' });
-    const cols = parquetColumns(file);
-    // lerobot writes tasks from a pandas DataFrame indexed by the task text, which comes back as
-    // `__index_level_0__` rather than `task` in real v3.0 files (formats.md §1.5).
-    const taskCol = ['task', '__index_level_0__'].find((c) => cols.includes(c));
-    if (!taskCol || !cols.includes('task_index')) {
-      throw new DatasetFormatError(`meta/tasks.parquet has columns ${cols.join(', ')}; expected task_index and task.`);
-    }
-    await engine.exec(
-      `CREATE OR REPLACE TABLE tasks AS SELECT task_index::BIGINT AS task_index, ${quoteIdent(taskCol)}::VARCHAR AS task FROM _tasks_raw ORDER BY task_index`,
-    );
-    await engine.exec('DROP TABLE _tasks_raw');
-  } else {
+type TasksRead = { parts: Uint8Array[]; taskCol: string } | { ipc: Uint8Array };
+
+async function readTasks(reader: DatasetReader, info: DatasetInfo): Promise<TasksRead> {
+  if (info.version !== 'v3.0') {
     const text = await reader.text('meta/tasks.jsonl');
     const rows = text == null ? [] : parseJsonl(text, 'meta/tasks.jsonl');
-    await engine.drop('tasks');
-    await engine.insertIpc('tasks', rowsToIpc(rows, { task_index: 'int64', task: 'utf8' }), true);
+    return { ipc: rowsToIpc(rows, { task_index: 'int64', task: 'utf8' }) };
   }
+  const file = await reader.parquet('meta/tasks.parquet');
+  const cols = parquetColumns(file);
+  // lerobot writes tasks from a pandas DataFrame indexed by the task text, which comes back as
+  // `__index_level_0__` rather than `task` in real v3.0 files (formats.md §1.5).
+  const taskCol = ['task', '__index_level_0__'].find((c) => cols.includes(c));
+  if (!taskCol || !cols.includes('task_index')) {
+    throw new DatasetFormatError(`meta/tasks.parquet has columns ${cols.join(', ')}; expected task_index and task.`);
+  }
+  return { parts: await readParquetIpc(file, ['task_index', taskCol], 'meta/tasks.parquet'), taskCol };
 }
 
-async function loadEpisodesV2(engine: Engine, reader: DatasetReader, info: DatasetInfo): Promise<string[]> {
-  const text = await reader.text('meta/episodes.jsonl');
-  if (text == null) throw new DatasetFormatError(`meta/episodes.jsonl is missing under ${reader.label}.`);
-  const rows = parseJsonl(text, 'meta/episodes.jsonl').sort((a, b) => Number(a.episode_index) - Number(b.episode_index));
-  await engine.exec(`DROP TABLE IF EXISTS ${EPISODES_META}`);
-  await engine.insertIpc(EPISODES_META, rowsToIpc(rows, { episode_index: 'int64', tasks: 'utf8[]', length: 'int64' }), true);
-  return rows.map((r) => formatTemplate(info.dataPath, episodeTemplateVars(Number(r.episode_index), info.chunksSize)));
+async function insertTasks(engine: Engine, tasks: TasksRead): Promise<void> {
+  await engine.drop('tasks');
+  if ('ipc' in tasks) {
+    await engine.insertIpc('tasks', tasks.ipc, true);
+    return;
+  }
+  await engine.drop('_tasks_raw');
+  for (let i = 0; i < tasks.parts.length; i++) await engine.insertIpc('_tasks_raw', tasks.parts[i], i === 0);
+  await engine.exec(
+    `CREATE OR REPLACE TABLE tasks AS SELECT task_index::BIGINT AS task_index, ${quoteIdent(tasks.taskCol)}::VARCHAR AS task FROM _tasks_raw ORDER BY task_index`,
+  );
+  await engine.exec('DROP TABLE _tasks_raw');
 }
 
-async function loadEpisodesV3(engine: Engine, reader: DatasetReader, info: DatasetInfo): Promise<string[]> {
-  await engine.exec(`DROP TABLE IF EXISTS ${EPISODES_META}`);
+async function readEpisodes(reader: DatasetReader, info: DatasetInfo): Promise<{ parts: Uint8Array[]; dataFiles?: string[] }> {
+  if (info.version !== 'v3.0') {
+    const text = await reader.text('meta/episodes.jsonl');
+    if (text == null) throw new DatasetFormatError(`meta/episodes.jsonl is missing under ${reader.label}.`);
+    const rows = parseJsonl(text, 'meta/episodes.jsonl').sort((a, b) => Number(a.episode_index) - Number(b.episode_index));
+    return {
+      parts: [rowsToIpc(rows, { episode_index: 'int64', tasks: 'utf8[]', length: 'int64' })],
+      dataFiles: rows.map((r) => formatTemplate(info.dataPath, episodeTemplateVars(Number(r.episode_index), info.chunksSize))),
+    };
+  }
   // Episode metadata files are not listed anywhere: walk chunk/file indexes until every episode is found.
+  const parts: Uint8Array[] = [];
   let chunk = 0;
   let fileIdx = 0;
   let total = 0;
-  let first = true;
   while (total < info.totalEpisodes) {
     const path = formatTemplate('meta/episodes/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet', {
       chunk_index: chunk,
       file_index: fileIdx,
     });
     const file = await reader.parquet(path).catch((e) => {
-      if (first) throw e;
+      if (!parts.length) throw e;
       return null;
     });
     if (!file) break;
+    // Per-episode stats columns (dozens of nested lists) are not needed to open a dataset.
     const cols = parquetColumns(file).filter((c) => !c.startsWith('stats/'));
-    total += await loadParquet(engine, file, EPISODES_META, { append: !first, columns: cols, label: path });
-    first = false;
+    parts.push(...(await readParquetIpc(file, cols, path)));
+    total += file.metadata().fileMetadata().numRows();
+    file.free();
     fileIdx++;
     if (fileIdx >= info.chunksSize) {
       chunk++;
       fileIdx = 0;
     }
   }
+  return { parts };
+}
+
+async function v3DataFiles(engine: Engine, info: DatasetInfo): Promise<string[]> {
   const files = await engine.rows(
     `SELECT DISTINCT "data/chunk_index" AS c, "data/file_index" AS f FROM ${EPISODES_META} ORDER BY c, f`,
   );

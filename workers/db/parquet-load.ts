@@ -56,3 +56,21 @@ export async function loadParquet(engine: Engine, file: ParquetFile, table: stri
   }
   return rows;
 }
+
+/**
+ * Reads a (small) Parquet file into Arrow IPC streams, one per row group, without touching the database:
+ * metadata files are read while DuckDB is still starting, and inserted once it is up.
+ */
+export async function readParquetIpc(file: ParquetFile, columns: string[] | undefined, label: string): Promise<Uint8Array[]> {
+  const groups = file.metadata().numRowGroups();
+  const out: Uint8Array[] = [];
+  for (let g = 0; g < Math.max(1, groups); g++) {
+    try {
+      const t = await file.read({ rowGroups: groups ? [g] : undefined, columns, batchSize: BATCH_SIZE });
+      out.push(t.intoIPCStream());
+    } catch (e) {
+      throw new Error(`Could not read ${label}: ${describeWasmError(e)}`);
+    }
+  }
+  return out;
+}

@@ -21,8 +21,8 @@ export interface RunnerHooks {
   waitForTable?: (name: string) => Promise<void> | null;
   /** Names owned by data sources (`episodes`, `frames`, …): a cell may not take them. */
   reservedNames?: () => Set<string>;
-  /** Called after any cell finished running (e.g. to refresh the catalog). */
-  onCellDone?: (cell: CellData) => void;
+  /** Called when a run of one or more cells has finished (e.g. to refresh the catalog). */
+  onRunDone?: () => void;
 }
 
 /** Rows a chart reads at most: beyond that a chart is unreadable anyway and the notebook says so. */
@@ -122,10 +122,10 @@ export class NotebookRunner {
         }
         const ok = await this.#runOne(cell, rt);
         if (!ok) failed.add(id);
-        this.#hooks.onCellDone?.(cell);
       }
     } finally {
       this.busy = false;
+      this.#hooks.onRunDone?.();
     }
   }
 

@@ -27,6 +27,9 @@ function optionalField(name: string | undefined): Plot.ChannelTransform | undefi
   return name === undefined ? undefined : field(name);
 }
 
+/** The colour of a single series (Observable10's first colour), so a lone chart is not drawn in text black. */
+export const SERIES_COLOR = '#4269d0';
+
 /** Points per series up to which lines get point markers (sparse lines read better with them). */
 const MARKER_MAX_POINTS = 40;
 
@@ -51,7 +54,7 @@ export function buildMarks(spec: PlotSpec, rows: Rows, plan: MarkPlan, shared: S
     case 'lineY': {
       const color = stroke ?? fill;
       const marker: Plot.LineOptions['marker'] = rows.length <= MARKER_MAX_POINTS ? 'circle-stroke' : undefined;
-      const options = { x, y, stroke: color, z: color, marker, ...common };
+      const options = { x, y, stroke: color ?? SERIES_COLOR, z: color, marker, ...common };
       return [spec.mark === 'line' ? Plot.line(rows, options) : Plot.lineY(rows, options)];
     }
     case 'areaY': {
@@ -71,7 +74,7 @@ export function buildMarks(spec: PlotSpec, rows: Rows, plan: MarkPlan, shared: S
       return [Plot.areaY(rows, { x, y, fill: color, z: color, ...common }), Plot.ruleY([0])];
     }
     case 'dot':
-      return [Plot.dot(rows, { x, y, fill, stroke, r: spec.r, fillOpacity: fill && rows.length > 2000 ? 0.6 : undefined, ...common })];
+      return [Plot.dot(rows, { x, y, fill, stroke: stroke ?? (fill ? undefined : SERIES_COLOR), r: spec.r, fillOpacity: fill && rows.length > 2000 ? 0.6 : undefined, ...common })];
     case 'cell':
       return [Plot.cell(rows, { x, y, fill, stroke, inset: 0.5, ...common })];
     case 'ruleY':
@@ -97,7 +100,7 @@ function bars(spec: PlotSpec, rows: Rows, plan: MarkPlan, shared: SharedMarkOpti
       ? { fx: category, fy: spec.fy }
       : { fx: spec.fx, fy: category }
     : { fx: spec.fx, fy: spec.fy };
-  const options = { fill, stroke, ...facets, ...shared };
+  const options = { fill: fill ?? (stroke ? undefined : SERIES_COLOR), stroke, ...facets, ...shared };
 
   if (vertical) {
     const inputs = { ...options, x: band, y: value };

@@ -35,6 +35,8 @@ export class Session {
   #booting: Promise<EngineInfo>;
   #pending = new Map<string, Promise<void>>();
   #sourceTables = new Set<string>();
+  /** Names of tables that come from data sources (the rest of the catalog are cell results). */
+  sourceNames = $state<string[]>([]);
 
   constructor(db: DbClient = DbClient.create()) {
     this.db = db;
@@ -55,18 +57,22 @@ export class Session {
     this.phase = 'loading';
     this.error = null;
     try {
-      await this.#booting;
+      // Sources are requested at once: the worker downloads and decodes them while DuckDB is still starting.
       const logTable = await this.#loadSources(doc.sources, local);
+      performance.mark('flywheel:sources-loaded');
       if (this.dataset) await this.db.linkEpisodes(logTable);
-      await this.refreshCatalog();
       this.runner = new NotebookRunner(doc, this.db, {
-        waitForTable: (name) => this.#pending.get(name.toLowerCase()) ?? null,
+        waitForTable: (name) => {
+          // Frames load on demand, or right after the first run: charts that do not need them come first.
+          if (name.toLowerCase() === 'frames' && this.dataset && !this.#framesStarted) this.#startFrames();
+          return this.#pending.get(name.toLowerCase()) ?? null;
+        },
         reservedNames: () => this.#sourceTables,
-        onCellDone: () => void this.refreshCatalog(),
+        onRunDone: () => void this.refreshCatalog(),
       });
       this.phase = 'ready';
-      if (this.dataset) this.#startFrames();
       await this.runner.runAll();
+      if (this.dataset && !this.#framesStarted) this.#startFrames();
     } catch (e) {
       this.phase = 'error';
       this.error = errorMessage(e);
@@ -74,9 +80,10 @@ export class Session {
   }
 
   async #loadSources(sources: SourceDecl[], local?: SourceSpec): Promise<string | undefined> {
-    let logTable: string | undefined;
     this.#sourceTables = new Set(DATASET_TABLES);
-    for (const s of sources) {
+    for (const s of sources) if (s.kind === 'csv') this.#sourceTables.add(s.name.toLowerCase());
+    this.sourceNames = [...this.#sourceTables];
+    const jobs = sources.map(async (s) => {
       if (s.kind === 'lerobot') {
         const spec: SourceSpec = local ?? { kind: 'url', base: normaliseBase(resolveUrl(s.url ?? '')) };
         const load = this.#track(`Opening ${spec.kind === 'url' ? spec.base : spec.label}`);
@@ -89,12 +96,13 @@ export class Session {
           throw e;
         }
       } else if (s.kind === 'csv' && s.url) {
-        this.#sourceTables.add(s.name.toLowerCase());
         await this.db.loadCsv(s.name, { url: resolveUrl(s.url) });
-        if (s.role === 'episode-log') logTable = s.name;
       }
-    }
-    return logTable;
+    });
+    const results = await Promise.allSettled(jobs);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return sources.find((s) => s.kind === 'csv' && s.role === 'episode-log')?.name;
   }
 
   #track(label: string, id = 0): LoadState {
@@ -102,7 +110,10 @@ export class Session {
     return this.loads[this.loads.length - 1];
   }
 
+  #framesStarted = false;
+
   #startFrames(): void {
+    this.#framesStarted = true;
     const job = this.db.loadFrames((p) => (load.progress = p));
     const load = this.#track('Loading frames', job.id);
     const done = job.done.then(

@@ -36,12 +36,10 @@ export function healthNotebook(sources: SourceDecl[] = demoSources()): NotebookD
         source: `-- Success rate of deployed policies, with a 95% Wilson interval
 SELECT policy_version,
        min(rotation) AS rotation,
-       count(*) AS episodes,
+       count(*) AS n,
        avg(CASE WHEN outcome = 'success' THEN 1.0 ELSE 0.0 END) AS success_rate,
-       (success_rate + 1.96^2 / (2 * episodes) - 1.96 * sqrt(success_rate * (1 - success_rate) / episodes + 1.96^2 / (4 * episodes^2)))
-         / (1 + 1.96^2 / episodes) AS ci_low,
-       (success_rate + 1.96^2 / (2 * episodes) + 1.96 * sqrt(success_rate * (1 - success_rate) / episodes + 1.96^2 / (4 * episodes^2)))
-         / (1 + 1.96^2 / episodes) AS ci_high
+       (success_rate + 1.92 / n - 1.96 * sqrt(success_rate * (1 - success_rate) / n + 0.9604 / n^2)) / (1 + 3.8416 / n) AS ci_low,
+       (success_rate + 1.92 / n + 1.96 * sqrt(success_rate * (1 - success_rate) / n + 0.9604 / n^2)) / (1 + 3.8416 / n) AS ci_high
 FROM episodes
 WHERE policy_version IS NOT NULL
 GROUP BY policy_version
