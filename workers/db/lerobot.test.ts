@@ -5,6 +5,8 @@ import { folderSource, SAMPLES } from '../../tests/unit/helpers/fs-source';
 import { createReader } from './reader';
 import { loadFrames, openLeRobot } from './lerobot';
 import { buildEpisodesView } from './episodes-view';
+import { loadCsv } from './csv-load';
+import { readFileSync } from 'node:fs';
 import type { Engine } from './engine';
 
 let engine: Engine;
@@ -46,5 +48,39 @@ describe('LeRobot v2.1 (real sample: Unitree G1, one Parquet per episode)', () =
   it('says clearly when the folder is not a dataset root', async () => {
     const reader = createReader(await folderSource(path.join(SAMPLES, 'parquet')));
     await expect(openLeRobot(engine, reader)).rejects.toThrow(/No meta\/info\.json.*root folder/);
+  });
+});
+
+describe('LeRobot v3.0 (the generated demo: many episodes per file, tasks in __index_level_0__)', () => {
+  const demo = path.resolve(import.meta.dirname, '../../static/demo');
+  it('opens metadata and frames, and joins the deployment log onto episodes', async () => {
+    const info = JSON.parse(readFileSync(path.join(demo, 'meta/info.json'), 'utf8'));
+    const truth = JSON.parse(readFileSync(path.join(demo, 'ground_truth.json'), 'utf8'));
+    const reader = createReader(await folderSource(demo));
+    const summary = await openLeRobot(engine, reader);
+    expect(summary.info.version).toBe('v3.0');
+    expect(summary.dataFiles.length).toBeGreaterThan(1);
+    expect(summary.warnings).toEqual([]);
+    expect(await loadFrames(engine, reader, summary)).toBe(info.total_frames);
+    await loadCsv(engine, 'deployments', readFileSync(path.join(demo, 'deployment_log.csv')));
+    await buildEpisodesView(engine, summary.info.fps, 'deployments');
+
+    const tasks = await engine.rows('SELECT task FROM tasks ORDER BY task_index');
+    expect(tasks.length).toBe(info.total_tasks);
+    expect(String(tasks[0].task)).toMatch(/^Pick the /);
+    const cols = (await engine.describe('episodes')).map((c) => c.name);
+    for (const c of ['episode_index', 'length', 'duration_s', 'task', 'outcome', 'policy_version', 'failure_category', 'rotation', 'tags', 'timestamp']) {
+      expect(cols).toContain(c);
+    }
+    expect((await engine.describe('episodes')).find((c) => c.name === 'timestamp')?.type).toBe('TIMESTAMP');
+    // Every failure the ground truth knows of is a failure in the joined log, and vice versa.
+    const failures = await engine.rows(`SELECT episode_index FROM episodes WHERE outcome = 'failure' ORDER BY 1`);
+    const expected = truth.episodes.filter((e: { mechanism: string | null }) => e.mechanism !== null).map((e: { episode_index: number }) => e.episode_index);
+    expect(failures.map((r) => r.episode_index)).toEqual(expected);
+    // Frames agree with the per-episode lengths in the metadata.
+    const bad = await engine.rows(
+      'SELECT e.episode_index FROM episodes e JOIN (SELECT episode_index, count(*) AS n FROM frames GROUP BY 1) f USING (episode_index) WHERE f.n <> e.length',
+    );
+    expect(bad).toEqual([]);
   });
 });

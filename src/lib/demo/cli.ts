@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import { costPerSuccess } from './costs.ts';
 import { DEFAULT_CONFIG, planFlywheel, type FlywheelConfig, type FlywheelPlan } from './flywheel.ts';
-import { writeDataset } from './lerobot-writer.ts';
+import { DEMO_LAYOUT, writeDataset } from './lerobot-writer.ts';
 
 interface CliOptions {
   seed: number;
@@ -79,9 +79,8 @@ async function main(): Promise<void> {
   const out = resolve(o.out);
   const result = await writeDataset(plan, {
     outDir: out,
-    // The bundled demo is split into several small files so readers must handle more than one.
-    framesPerFile: o.framesPerFile ?? (large ? largeFramesPerFile(plan.totalFrames) : 50_000),
-    rowGroupRows: o.rowGroup ?? (large ? 65_536 : 32_768),
+    framesPerFile: o.framesPerFile ?? (large ? largeFramesPerFile(plan.totalFrames) : DEMO_LAYOUT.framesPerFile),
+    rowGroupRows: o.rowGroup ?? (large ? 65_536 : DEMO_LAYOUT.rowGroupRows),
     log: o.quiet ? undefined : (m) => console.log('  ' + m),
   });
   let bytes = 0;

@@ -32,6 +32,9 @@ import { EpisodeStatsTable, computeScalarStats, computeStats, type FeatureStats 
 import { DIM, renderTrajectory } from './trajectory.ts';
 
 /** Options of {@link writeDataset}. */
+/** File layout of the bundled demo: several small data files, so readers must handle more than one. */
+export const DEMO_LAYOUT = { framesPerFile: 50_000, rowGroupRows: 32_768 } as const;
+
 export interface WriteOptions {
   /** Dataset root; its data/ and meta/ folders are replaced. */
   outDir: string;
