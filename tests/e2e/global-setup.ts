@@ -34,8 +34,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(`e2e tests need the built app, but ${dist}/index.html is missing: run \`npm run build\` first.`);
   }
   const mounts = {
-    // Shared sample data lives outside the repo (/work/shared/samples next to /work/main).
-    '/samples/': path.resolve(repoRoot, '../shared/samples'),
+    // Real sample files by others, copied into the repo from ../shared/samples so a clone is self-contained.
+    '/samples/': path.join(repoRoot, 'tests/fixtures/samples'),
     '/fixtures/': path.join(repoRoot, 'tests/fixtures'),
   };
   const servers: RunningServer[] = [];

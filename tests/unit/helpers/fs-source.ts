@@ -20,5 +20,5 @@ export async function folderSource(dir: string): Promise<SourceSpec> {
   return { kind: 'files', label: path.basename(dir), files };
 }
 
-/** The shared real sample files (see ../shared/samples/README.md). */
-export const SAMPLES = path.resolve(import.meta.dirname, '../../../../shared/samples');
+/** Real sample files written by others, copied from ../shared/samples (provenance and licences: its README.md). */
+export const SAMPLES = path.resolve(import.meta.dirname, '../../fixtures/samples');
