@@ -124,6 +124,15 @@ const api = {
     return Comlink.transfer(ipc, [ipc.buffer as ArrayBuffer]);
   },
 
+  /** Inserts an Arrow IPC stream as table `name` (replacing it) or appends to it. */
+  async insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
+    const engine = await ready();
+    if (mode === 'replace') await engine.drop(name);
+    await engine.insertIpc(name, ipc, mode === 'replace');
+    const [{ n }] = await engine.rows(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(name)}`);
+    return { name, kind: 'table', rows: Number(n), columns: await engine.describe(quoteIdent(name)) };
+  },
+
   /** Cancels a query or a load by the id it was started with. */
   async cancel(id: number): Promise<boolean> {
     const load = loads.get(id);

@@ -98,6 +98,26 @@ describe('the demo flywheel, offline in Chromium', () => {
     expect(await page.locator('[data-cell="mix_chart"] [data-plot][data-rendered="true"]').count()).toBe(1);
     await page.close();
   });
+
+  test('a long query can be cancelled from its cell, and the database stays usable', async () => {
+    const page = await b.context.newPage();
+    await page.goto(appUrl);
+    await settle(page);
+    await page.click('[data-action="add-sql"]');
+    const cell = page.locator('[data-cell-kind="sql"]').last();
+    const editor = cell.locator('textarea');
+    await editor.fill('SELECT sum(hash(range)) AS h FROM range(5000000000)');
+    await editor.press('Shift+Enter');
+    await cell.locator('[data-action="cancel"]').click({ timeout: 10_000 });
+    await page.waitForSelector('[data-cell-kind="sql"]:last-of-type[data-cell-status="cancelled"], [data-cell-status="cancelled"]', { timeout: 20_000 });
+    expect(await cell.getAttribute('data-cell-status')).toBe('cancelled');
+    await editor.fill('SELECT count(*) AS n FROM episodes');
+    await editor.press('Shift+Enter');
+    await page.waitForFunction((el) => el?.getAttribute('data-cell-status') === 'done', await cell.elementHandle(), { timeout: 20_000 });
+    // The grid groups digits with a thin space (1 080).
+    expect((await cell.locator('[data-row-index="0"]').textContent())?.replace(/\s/g, '')).toContain('1080');
+    await page.close();
+  });
 });
 
 describe('opening other datasets from the URL', () => {

@@ -77,6 +77,11 @@ export class DbClient {
     return ipcToRows(await this.#api.page(name, offset, limit));
   }
 
+  /** Loads an Arrow table (IPC stream bytes, transferred) as table `name`. */
+  insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
+    return this.#api.insertArrow(name, Comlink.transfer(ipc, [ipc.buffer as ArrayBuffer]), mode);
+  }
+
   /** Cancels a query or load by id. */
   cancel(id: number): Promise<boolean> {
     return this.#api.cancel(id);
