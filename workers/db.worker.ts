@@ -14,7 +14,10 @@ import initParquet from 'parquet-wasm/esm/parquet_wasm.js';
 import parquetWasm from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { Engine } from './db/engine';
 import { createReader, type DatasetReader } from './db/reader';
-import { loadFrames, openLeRobot, type DatasetSummary } from './db/lerobot';
+import { openLeRobot, type DatasetSummary } from './db/lerobot';
+import { FramesSource } from './db/frames-source';
+import { Mutex } from './db/mutex';
+import { referencedNames } from '../src/lib/notebook/sql-scan';
 import { loadCsv } from './db/csv-load';
 import { buildEpisodesView } from './db/episodes-view';
 import type { CellResult, ProgressFn, QueryResult, TableInfo } from './db/types';
@@ -31,7 +34,9 @@ export interface EngineInfo {
 
 let engine: Engine | null = null;
 let starting: Promise<EngineInfo> | null = null;
-let dataset: { reader: DatasetReader; summary: DatasetSummary } | null = null;
+let dataset: { reader: DatasetReader; summary: DatasetSummary; frames: FramesSource } | null = null;
+/** Held from planning a query that reads `frames` until it has run, so no other query re-points the view between. */
+const framesLock = new Mutex();
 const loads = new Map<number, AbortController>();
 // parquet-wasm starts with the worker, independently of DuckDB: metadata reads need it before DuckDB is up.
 const parquetReady = initParquet({ module_or_path: parquetWasm });
@@ -73,6 +78,26 @@ async function ready(): Promise<Engine> {
   return engine!;
 }
 
+/** Options of a query or cell run (passed as separate arguments: comlink proxies only top-level functions). */
+export interface RunOptions {
+  /** Progress of reading frame data for the query. */
+  onProgress?: ProgressFn;
+  /** Ask (fail with BudgetError) before fetching more than this many bytes of frame data. */
+  maxBytes?: number;
+}
+
+/** Runs `fn` after loading what `sql` needs from `frames`, when it reads frames at all. */
+async function withFrames<T>(sql: string, id: number, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
+  const frames = dataset?.frames;
+  if (!frames || !referencedNames(sql).has('frames')) return fn();
+  return framesLock.run(() =>
+    cancellable(id, async (signal) => {
+      await frames.prepare(sql, { signal, onProgress: opts.onProgress, maxBytes: opts.maxBytes });
+      return fn();
+    }),
+  );
+}
+
 /** Wraps a long job so `cancel(id)` aborts it. */
 async function cancellable<T>(id: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctl = new AbortController();
@@ -106,14 +131,18 @@ const api = {
   },
 
   /** Runs SQL; the result comes back as transferred Arrow IPC bytes. */
-  async query(sql: string, id: number): Promise<QueryResult> {
-    const r = await (await ready()).query(sql, id);
+  async query(sql: string, id: number, maxBytes?: number, onProgress?: ProgressFn): Promise<QueryResult> {
+    const engine = await ready();
+    const opts: RunOptions = { maxBytes, onProgress };
+    const r = await withFrames(sql, id, opts, () => engine.query(sql, id));
     return Comlink.transfer(r, [r.ipc.buffer as ArrayBuffer]);
   },
 
   /** Runs a notebook cell's SELECT, materialised as table `name`. */
-  async runCell(name: string, sql: string, id: number, pageSize = 200): Promise<CellResult> {
-    const r = await (await ready()).runCell(name, sql, id, pageSize);
+  async runCell(name: string, sql: string, id: number, pageSize = 200, maxBytes?: number, onProgress?: ProgressFn): Promise<CellResult> {
+    const engine = await ready();
+    const opts: RunOptions = { maxBytes, onProgress };
+    const r = await withFrames(sql, id, opts, () => engine.runCell(name, sql, id, pageSize));
     return Comlink.transfer(r, [r.firstPage.buffer as ArrayBuffer]);
   },
 
@@ -135,12 +164,9 @@ const api = {
 
   /** Cancels a query or a load by the id it was started with. */
   async cancel(id: number): Promise<boolean> {
-    const load = loads.get(id);
-    if (load) {
-      load.abort();
-      return true;
-    }
-    return engine ? engine.cancel(id) : false;
+    // A query that reads frames may be loading data (abort it) or already running in DuckDB (interrupt it).
+    loads.get(id)?.abort();
+    return engine ? engine.cancel(id) : loads.has(id);
   },
 
   /** Every table and view with row counts and columns. */
@@ -149,22 +175,18 @@ const api = {
   },
 
   /**
-   * Opens a LeRobot dataset's metadata (info, tasks, episodes). Frames follow with `loadFrames`. May be called
-   * before `init` resolves: files are fetched and decoded while DuckDB starts.
+   * Opens a LeRobot dataset's metadata (info, tasks, episodes) and sets up `frames`, whose data is read lazily:
+   * each query fetches only the columns and row groups it needs. May be called before `init` resolves: files
+   * are fetched and decoded while DuckDB starts.
    */
   async openDataset(spec: SourceSpec, onProgress?: ProgressFn): Promise<DatasetSummary> {
     await parquetReady;
     const reader = createReader(spec);
     const summary = await openLeRobot(ready(), reader, onProgress);
-    dataset = { reader, summary };
+    await dataset?.frames.close();
+    const frames = await FramesSource.open(await ready(), reader, summary);
+    dataset = { reader, summary, frames };
     return summary;
-  },
-
-  /** Streams the open dataset's frames into `frames`, cancellable by `id`. */
-  loadFrames(id: number, onProgress?: ProgressFn): Promise<number> {
-    if (!dataset) throw new Error('Open a dataset first.');
-    const { reader, summary } = dataset;
-    return cancellable(id, async (signal) => loadFrames(await ready(), reader, summary, { signal, onProgress }));
   },
 
   /** Loads a CSV (URL or a user's file) as table `name`; the download overlaps DuckDB's start-up. */

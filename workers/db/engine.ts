@@ -19,6 +19,7 @@ export class Engine {
   /** Ids cancelled before they reached the connection. */
   readonly #cancelled = new Set<number>();
   #nextInternalId = -1;
+  readonly #rowCounts = new Map<string, number>();
 
   constructor(db: DuckBindings, conn: number) {
     this.#db = db;
@@ -46,6 +47,24 @@ export class Engine {
   /** Runs statements for their effect (no result needed). */
   async exec(sql: string): Promise<void> {
     await this.query(sql);
+  }
+
+  /** `exec` for code already holding the lock (inside {@link exclusive}). */
+  async execUnlocked(sql: string): Promise<void> {
+    await this.#queryUnlocked(sql, this.#nextInternalId--);
+  }
+
+  /** `rows` for code already holding the lock (inside {@link exclusive}). */
+  async rowsUnlocked(sql: string): Promise<Record<string, unknown>[]> {
+    return ipcToRows((await this.#queryUnlocked(sql, this.#nextInternalId--)).ipc);
+  }
+
+  /**
+   * Declares the row count the catalog shows for a view whose rows are not all loaded (`frames`): counting it
+   * would count only what the last query needed.
+   */
+  setRowCount(name: string, rows: number): void {
+    this.#rowCounts.set(name, rows);
   }
 
   /** Cancels a query by id: interrupts it if running, or drops it when its turn comes. */
@@ -175,8 +194,9 @@ export class Engine {
     for (const r of views) {
       const name = String(r.name);
       if (hidden(name)) continue;
-      const [c] = await this.rows(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(name)}`);
-      out.push({ name, kind: 'view', rows: Number(c.n), columns: byTable.get(name) ?? [] });
+      const known = this.#rowCounts.get(name);
+      const rows = known ?? Number((await this.rows(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(name)}`))[0].n);
+      out.push({ name, kind: 'view', rows, columns: byTable.get(name) ?? [] });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }

@@ -1,11 +1,16 @@
 import * as Comlink from 'comlink';
-import type { DbApi, EngineInfo } from '../../../workers/db.worker';
+import type { DbApi, EngineInfo, RunOptions } from '../../../workers/db.worker';
 import type { CellResult as RawCellResult, ColumnInfo, Progress, TableInfo } from '../../../workers/db/types';
 import type { DatasetSummary } from '../../../workers/db/lerobot';
 import type { SourceSpec } from '../ingest/source';
 import { ipcToResult, ipcToRows } from './arrow';
 
-export type { EngineInfo, ColumnInfo, Progress, TableInfo, DatasetSummary };
+export type { EngineInfo, ColumnInfo, Progress, TableInfo, DatasetSummary, RunOptions };
+
+/** Progress callbacks cross the worker boundary as comlink proxies (top-level arguments only). */
+function proxied(fn: ((p: Progress) => void) | undefined): ((p: Progress) => void) | undefined {
+  return fn ? Comlink.proxy(fn) : undefined;
+}
 
 /** A cell's materialised result as the UI needs it. */
 export interface CellOutput {
@@ -61,14 +66,14 @@ export class DbClient {
   }
 
   /** Runs SQL and returns plain rows with their columns. */
-  async query(sql: string, id = this.nextId()): Promise<QueryOutput> {
-    const r = await this.#api.query(sql, id);
+  async query(sql: string, id = this.nextId(), opts: RunOptions = {}): Promise<QueryOutput> {
+    const r = await this.#api.query(sql, id, opts.maxBytes, proxied(opts.onProgress));
     return { ...ipcToResult(r.ipc), ms: r.ms };
   }
 
   /** Runs a cell's SELECT, materialised as table `name`. */
-  async runCell(name: string, sql: string, id: number, pageSize = 200): Promise<CellOutput> {
-    const r: RawCellResult = await this.#api.runCell(name, sql, id, pageSize);
+  async runCell(name: string, sql: string, id: number, pageSize = 200, opts: RunOptions = {}): Promise<CellOutput> {
+    const r: RawCellResult = await this.#api.runCell(name, sql, id, pageSize, opts.maxBytes, proxied(opts.onProgress));
     return { name: r.name, columns: r.columns, rowCount: r.rowCount, rows: ipcToRows(r.firstPage), ms: r.ms };
   }
 
@@ -95,12 +100,6 @@ export class DbClient {
   /** Opens a LeRobot dataset's metadata. */
   openDataset(spec: SourceSpec, onProgress?: (p: Progress) => void): Promise<DatasetSummary> {
     return this.#api.openDataset(spec, onProgress ? Comlink.proxy(onProgress) : undefined);
-  }
-
-  /** Streams the open dataset's frames into `frames`. */
-  loadFrames(onProgress?: (p: Progress) => void): Job<number> {
-    const id = this.nextId();
-    return { id, done: this.#api.loadFrames(id, onProgress ? Comlink.proxy(onProgress) : undefined) };
   }
 
   /** Loads a CSV from a URL or a user's file as table `name`. */

@@ -1,4 +1,4 @@
-import type { CellOutput, QueryOutput } from '../db';
+import type { CellOutput, Progress, QueryOutput, RunOptions } from '../db';
 import { errorMessage } from '../util/errors';
 import { quoteIdent } from '../util/sql';
 import { dependencyGraph, downstreamOf, namesRead } from './deps';
@@ -8,8 +8,8 @@ import { CELL_NAME, ResultData, type CellData, type CellRuntime, type NotebookDo
 /** What the runner needs from the database (the app passes its DbClient; tests pass a Node engine adapter). */
 export interface NotebookDb {
   nextId(): number;
-  runCell(name: string, sql: string, id: number, pageSize?: number): Promise<CellOutput>;
-  query(sql: string, id?: number): Promise<QueryOutput>;
+  runCell(name: string, sql: string, id: number, pageSize?: number, opts?: RunOptions): Promise<CellOutput>;
+  query(sql: string, id?: number, opts?: RunOptions): Promise<QueryOutput>;
   cancel(id: number): Promise<boolean>;
   /** Rows `offset … offset+limit` of a materialised result (for the virtualised grid). */
   page(name: string, offset: number, limit: number): Promise<Record<string, unknown>[]>;
@@ -43,6 +43,8 @@ export class NotebookRunner {
   #queue: Promise<unknown> = Promise.resolve();
   /** The database query id of the cell currently running. */
   #active: { cellId: string; queryId: number } | null = null;
+  /** Cells whose next run may fetch more frame data than the budget. */
+  readonly #allowLarge = new Set<string>();
 
   constructor(doc: NotebookDoc, db: NotebookDb, hooks: RunnerHooks = {}) {
     this.doc = doc;
@@ -56,8 +58,12 @@ export class NotebookRunner {
     return this.#enqueue(this.doc.cells.map((c) => c.id));
   }
 
-  /** Runs one cell and then every cell that depends on it (Shift+Enter). */
-  runCell(id: string): Promise<void> {
+  /**
+   * Runs one cell and then every cell that depends on it (Shift+Enter). `allowLarge` lifts the frame-data budget
+   * for this run of this cell (the user said "run anyway").
+   */
+  runCell(id: string, opts: { allowLarge?: boolean } = {}): Promise<void> {
+    if (opts.allowLarge) this.#allowLarge.add(id);
     return this.#enqueue([id, ...downstreamOf(this.doc.cells, id)]);
   }
 
@@ -139,10 +145,17 @@ export class NotebookRunner {
       const queryId = this.#db.nextId();
       this.#active = { cellId: cell.id, queryId };
       let output: CellRuntime['output'];
+      const opts: RunOptions = {
+        onProgress: (p) => {
+          if (rt.runId === runId) rt.note = describeProgress(p);
+        },
+        maxBytes: this.#allowLarge.delete(cell.id) ? Infinity : undefined,
+      };
       try {
-        output = await this.#execute(cell, queryId);
+        output = await this.#execute(cell, queryId, opts);
       } finally {
         this.#active = null;
+        rt.note = undefined;
       }
       if (rt.runId !== runId) return false;
       rt.output = output;
@@ -154,6 +167,7 @@ export class NotebookRunner {
       const cancelled = e instanceof Error && e.name === 'CancelledError';
       rt.status = cancelled ? 'cancelled' : 'error';
       rt.error = cancelled ? 'Cancelled.' : errorMessage(e);
+      rt.overBudget = e instanceof Error && e.name === 'BudgetError';
       rt.ms = performance.now() - t0;
       return false;
     }
@@ -172,24 +186,24 @@ export class NotebookRunner {
     }
   }
 
-  async #execute(cell: CellData, queryId: number): Promise<CellRuntime['output']> {
+  async #execute(cell: CellData, queryId: number, opts: RunOptions): Promise<CellRuntime['output']> {
     switch (cell.kind) {
       case 'markdown':
         return undefined;
       case 'plot': {
         const data = cell.plot?.data;
         if (!data) throw new Error('Choose the result this chart reads (its data).');
-        const r = await this.#db.query(`SELECT * FROM ${quoteIdent(data)} LIMIT ${PLOT_ROW_LIMIT + 1}`, queryId);
+        const r = await this.#db.query(`SELECT * FROM ${quoteIdent(data)} LIMIT ${PLOT_ROW_LIMIT + 1}`, queryId, opts);
         const truncated = r.rows.length > PLOT_ROW_LIMIT;
         const rows = truncated ? r.rows.slice(0, PLOT_ROW_LIMIT) : r.rows;
         return new ResultData(r.columns, rows.length, rows, truncated);
       }
       case 'sql':
-        return this.#executeSql(cell, queryId);
+        return this.#executeSql(cell, queryId, opts);
     }
   }
 
-  async #executeSql(cell: CellData, queryId: number): Promise<CellRuntime['output']> {
+  async #executeSql(cell: CellData, queryId: number, opts: RunOptions): Promise<CellRuntime['output']> {
     if (!CELL_NAME.test(cell.name)) {
       throw new Error(`"${cell.name}" is not a valid result name: use letters, digits and _, starting with a letter.`);
     }
@@ -198,15 +212,22 @@ export class NotebookRunner {
     }
     const statements = splitStatements(cell.source);
     if (statements.length === 0) throw new Error('This cell has no SQL yet.');
-    for (const s of statements.slice(0, -1)) await this.#db.query(s, queryId);
+    for (const s of statements.slice(0, -1)) await this.#db.query(s, queryId, opts);
     const last = statements[statements.length - 1];
     const shape = queryShape(last);
     if (shape === 'command') {
-      await this.#db.query(last, queryId);
+      await this.#db.query(last, queryId, opts);
       return new ResultData([], 0, [], false);
     }
     const sql = shape === 'wrap' ? `SELECT * FROM (${last})` : last;
-    const r = await this.#db.runCell(cell.name, sql, queryId);
+    const r = await this.#db.runCell(cell.name, sql, queryId, undefined, opts);
     return new ResultData(r.columns, r.rowCount, r.rows, r.rows.length < r.rowCount);
   }
+}
+
+/** One line for a cell's status while it reads frame data. */
+function describeProgress(p: Progress): string {
+  const pct = p.total ? ` ${Math.round((100 * p.done) / p.total)}%` : '';
+  const mb = p.bytesFetched ? ` · ${(p.bytesFetched / 1048576).toFixed(1)} MB in ${p.requests} requests` : '';
+  return `${p.label}${pct}${mb}`;
 }

@@ -34,8 +34,10 @@ export interface CellRuntime {
   output?: ResultData;
   error?: string;
   ms?: number;
-  /** What the cell is waiting for (e.g. "frames are loading"). */
+  /** What the cell is waiting for or doing (e.g. "Reading frames … 40%"). */
   note?: string;
+  /** The last run stopped because it would fetch more frame data than the budget. */
+  overBudget?: boolean;
   /** Increments on every run, so late results of an older run are dropped. */
   runId: number;
 }

@@ -33,7 +33,6 @@ export class Session {
   runner = $state<NotebookRunner | null>(null);
 
   #booting: Promise<EngineInfo>;
-  #pending = new Map<string, Promise<void>>();
   #sourceTables = new Set<string>();
   /** Names of tables that come from data sources (the rest of the catalog are cell results). */
   sourceNames = $state<string[]>([]);
@@ -62,17 +61,11 @@ export class Session {
       performance.mark('flywheel:sources-loaded');
       if (this.dataset) await this.db.linkEpisodes(logTable);
       this.runner = new NotebookRunner(doc, this.db, {
-        waitForTable: (name) => {
-          // Frames load on demand, or right after the first run: charts that do not need them come first.
-          if (name.toLowerCase() === 'frames' && this.dataset && !this.#framesStarted) this.#startFrames();
-          return this.#pending.get(name.toLowerCase()) ?? null;
-        },
         reservedNames: () => this.#sourceTables,
         onRunDone: () => void this.refreshCatalog(),
       });
       this.phase = 'ready';
       await this.runner.runAll();
-      if (this.dataset && !this.#framesStarted) this.#startFrames();
     } catch (e) {
       this.phase = 'error';
       this.error = errorMessage(e);
@@ -108,27 +101,6 @@ export class Session {
   #track(label: string, id = 0): LoadState {
     this.loads.push({ id, label, progress: null, status: 'running' });
     return this.loads[this.loads.length - 1];
-  }
-
-  #framesStarted = false;
-
-  #startFrames(): void {
-    this.#framesStarted = true;
-    const job = this.db.loadFrames((p) => (load.progress = p));
-    const load = this.#track('Loading frames', job.id);
-    const done = job.done.then(
-      async () => {
-        load.status = 'done';
-        await this.refreshCatalog();
-      },
-      (e) => {
-        const cancelled = e instanceof Error && e.name === 'CancelledError';
-        load.status = cancelled ? 'cancelled' : 'error';
-        load.error = cancelled ? 'Cancelled: queries that use frames will fail until the dataset is reopened.' : errorMessage(e);
-      },
-    );
-    this.#pending.set('frames', done);
-    void done.finally(() => this.#pending.delete('frames'));
   }
 
   /** Cancels a running load. */

@@ -1,0 +1,297 @@
+import type { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
+import { CancelledError } from '../../src/lib/util/errors';
+import { quoteIdent } from '../../src/lib/util/sql';
+import type { Engine } from './engine';
+import { hasEpisode, needsFromPlan, type EpisodeSet, type FramesNeed } from './frames-plan';
+import { EPISODES_META, type DatasetSummary } from './lerobot';
+import { BATCH_SIZE } from './parquet-load';
+import { describeWasmError, type DatasetReader } from './reader';
+import type { ColumnInfo, ProgressFn } from './types';
+
+/** Empty table with the frames' columns: what queries are planned against. */
+const SHAPE = '_frames_shape';
+/** The frame data loaded for the latest query (needed columns of needed row groups). */
+const CACHE = '_frames_cache';
+
+/** Thrown when a query would fetch more than the budget; the UI offers to run it anyway. */
+export class BudgetError extends Error {
+  override name = 'BudgetError';
+  constructor(
+    message: string,
+    readonly bytes: number,
+  ) {
+    super(message);
+  }
+}
+
+/** One row group of one data file. */
+interface Chunk {
+  file: string;
+  rowGroup: number;
+  rows: number;
+}
+
+/** What loading frames for a query cost. */
+export interface FramesLoad {
+  columns: string[];
+  rowGroups: number;
+  rows: number;
+  /** Compressed bytes of the column chunks read (what a range reader fetches). */
+  bytes: number;
+  reused: boolean;
+}
+
+/** Options for {@link FramesSource.prepare}. */
+export interface PrepareOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+  /** Ask before fetching more than this many compressed bytes (default 1 GB). */
+  maxBytes?: number;
+}
+
+/**
+ * `frames` without loading every frame: the table is a view over whatever the current query needs. Before a query
+ * runs, {@link prepare} plans it, fetches only the needed columns of the row groups that can hold the episodes it
+ * reads (HTTP ranges or File slices through parquet-wasm), and points the view at them.
+ */
+export class FramesSource {
+  readonly #engine: Engine;
+  readonly #reader: DatasetReader;
+  readonly #summary: DatasetSummary;
+  readonly #files = new Map<string, Promise<ParquetFile>>();
+  #shape: ColumnInfo[] = [];
+  /** Per episode: its data file and global `index` range [from, to). */
+  #episodes = new Map<number, { file: string; from: number; to: number }>();
+  /** First global index of each data file (v3.0 files hold consecutive episodes). */
+  #fileStart = new Map<string, number>();
+  #cache: { columns: Set<string>; chunks: Set<string> } | null = null;
+  totalFrames = 0;
+
+  private constructor(engine: Engine, reader: DatasetReader, summary: DatasetSummary) {
+    this.#engine = engine;
+    this.#reader = reader;
+    this.#summary = summary;
+  }
+
+  /** Sets up `frames` as an empty view of the right shape; reads one data file's footer and first row. */
+  static async open(engine: Engine, reader: DatasetReader, summary: DatasetSummary): Promise<FramesSource> {
+    const fs = new FramesSource(engine, reader, summary);
+    await fs.#indexEpisodes();
+    await fs.#createShape();
+    await fs.#pointView(null);
+    return fs;
+  }
+
+  async #indexEpisodes(): Promise<void> {
+    const v3 = this.#summary.info.version === 'v3.0';
+    const rows = await this.#engine.rows(
+      v3
+        ? `SELECT episode_index AS e, dataset_from_index AS f, dataset_to_index AS t, "data/chunk_index" AS c, "data/file_index" AS fi FROM ${EPISODES_META} ORDER BY e`
+        : `SELECT episode_index AS e, length AS n FROM ${EPISODES_META} ORDER BY e`,
+    );
+    let next = 0;
+    rows.forEach((r, i) => {
+      const e = Number(r.e);
+      if (v3) {
+        const file = this.#summary.dataFiles.find((p) => p === this.#v3Path(Number(r.c), Number(r.fi))) ?? this.#v3Path(Number(r.c), Number(r.fi));
+        const from = Number(r.f);
+        this.#episodes.set(e, { file, from, to: Number(r.t) });
+        this.#fileStart.set(file, Math.min(this.#fileStart.get(file) ?? Infinity, from));
+        this.totalFrames += Number(r.t) - from;
+      } else {
+        const n = Number(r.n);
+        this.#episodes.set(e, { file: this.#summary.dataFiles[i], from: next, to: next + n });
+        next += n;
+        this.totalFrames += n;
+      }
+    });
+  }
+
+  #v3Path(chunk: number, file: number): string {
+    return this.#summary.info.dataPath
+      .replace(/\{chunk_index(?::0?(\d+)d)?\}/, (_m, w) => String(chunk).padStart(Number(w ?? 0), '0'))
+      .replace(/\{file_index(?::0?(\d+)d)?\}/, (_m, w) => String(file).padStart(Number(w ?? 0), '0'));
+  }
+
+  #file(path: string): Promise<ParquetFile> {
+    let f = this.#files.get(path);
+    if (!f) {
+      f = this.#reader.parquet(path);
+      // A failed open is not cached: the next query retries (the network may be back).
+      f.catch(() => this.#files.delete(path));
+      this.#files.set(path, f);
+    }
+    return f;
+  }
+
+  async #createShape(): Promise<void> {
+    const first = this.#summary.dataFiles[0];
+    if (!first) throw new Error('The dataset lists no data files.');
+    const file = await this.#file(first);
+    // The footer's schema alone (no data pages) defines the columns.
+    await this.#engine.drop(`${SHAPE}_all`);
+    await this.#engine.insertIpc(`${SHAPE}_all`, file.schema().intoIPCStream(), true);
+    // Image features are stored as {bytes, path} structs: megabytes per frame, never worth loading for analysis.
+    const skip = new Set(this.#summary.info.features.filter((f) => f.isVideo || f.dtype === 'image').map((f) => f.key));
+    const cols = (await this.#engine.describe(`${SHAPE}_all`)).filter((c) => !skip.has(c.name));
+    await this.#engine.drop(SHAPE);
+    await this.#engine.exec(`CREATE TABLE ${SHAPE} AS SELECT ${cols.map((c) => quoteIdent(c.name)).join(', ')} FROM ${SHAPE}_all`);
+    await this.#engine.drop(`${SHAPE}_all`);
+    this.#shape = cols;
+    this.#engine.setRowCount('frames', this.totalFrames);
+  }
+
+  /** Columns of `frames`. */
+  get columns(): ColumnInfo[] {
+    return this.#shape;
+  }
+
+  /** `frames` over the shape (planning) or over the cache with its loaded columns (NULL for the rest). */
+  #viewSql(loaded: Set<string> | null): string {
+    const select = loaded
+      ? this.#shape.map((c) => (loaded.has(c.name) ? quoteIdent(c.name) : `NULL::${c.type} AS ${quoteIdent(c.name)}`)).join(', ')
+      : '*';
+    return `CREATE OR REPLACE VIEW frames AS SELECT ${select} FROM ${loaded ? CACHE : SHAPE}`;
+  }
+
+  async #pointView(loaded: Set<string> | null): Promise<void> {
+    await this.#engine.exec(this.#viewSql(loaded));
+  }
+
+  /** What `sql` needs from frames, or null when it does not scan frames. */
+  async plan(sql: string): Promise<FramesNeed | null> {
+    return this.#engine.exclusive(async () => {
+      // Inside the lock, so no other query sees the view while it points at the empty shape.
+      await this.#engine.execUnlocked(this.#viewSql(null));
+      try {
+        const rows = await this.#engine.rowsUnlocked(`EXPLAIN (FORMAT json) ${sql}`);
+        const plan = rows.map((r) => String(r.explain_value)).join('');
+        return needsFromPlan(plan, SHAPE, this.#shape.map((c) => c.name), this.#shape.some((c) => c.name === 'episode_index') ? 'episode_index' : this.#shape[0].name);
+      } finally {
+        if (this.#cache) await this.#engine.execUnlocked(this.#viewSql(this.#cache.columns));
+      }
+    });
+  }
+
+  /** Row groups that can hold the given episodes. Opens (footer-only) the data files concerned. */
+  async chunksFor(episodes: EpisodeSet | null): Promise<Chunk[]> {
+    const files = new Map<string, { from: number; to: number }[]>();
+    for (const [e, loc] of this.#episodes) {
+      if (!hasEpisode(episodes, e)) continue;
+      const list = files.get(loc.file) ?? [];
+      list.push(loc);
+      files.set(loc.file, list);
+    }
+    const v3 = this.#summary.info.version === 'v3.0';
+    const out: Chunk[] = [];
+    const opened = await Promise.all([...files.keys()].map(async (path) => [path, await this.#file(path)] as const));
+    for (const [path, file] of opened) {
+      const md = file.metadata();
+      const start = this.#fileStart.get(path) ?? 0;
+      let offset = start;
+      for (let g = 0; g < md.numRowGroups(); g++) {
+        const rows = md.rowGroup(g).numRows();
+        const gFrom = offset;
+        const gTo = offset + rows;
+        offset = gTo;
+        // v2.x files hold one episode: every row group of a needed file is needed.
+        if (!v3 || files.get(path)!.some((r) => r.from < gTo && r.to > gFrom)) out.push({ file: path, rowGroup: g, rows });
+      }
+    }
+    return out;
+  }
+
+  /** Compressed bytes of the given columns in the given row groups (from the footers: no data read). */
+  async bytesFor(chunks: Chunk[], columns: string[]): Promise<number> {
+    const want = new Set(columns);
+    let bytes = 0;
+    for (const c of chunks) {
+      const rg = (await this.#file(c.file)).metadata().rowGroup(c.rowGroup);
+      for (const col of rg.columns()) if (want.has(col.columnPath()[0])) bytes += col.compressedSize();
+    }
+    return bytes;
+  }
+
+  /**
+   * Makes `frames` hold what `sql` reads: plans it, reuses the loaded data when it covers the need, otherwise
+   * fetches the needed columns of the needed row groups. Returns null when the query does not read frames.
+   */
+  async prepare(sql: string, opts: PrepareOptions = {}): Promise<FramesLoad | null> {
+    const need = await this.plan(sql);
+    if (!need) return null;
+    const chunks = await this.chunksFor(need.episodes);
+    const keys = new Set(chunks.map((c) => `${c.file}#${c.rowGroup}`));
+    const rows = chunks.reduce((s, c) => s + c.rows, 0);
+    if (this.#cache && need.columns.every((c) => this.#cache!.columns.has(c)) && [...keys].every((k) => this.#cache!.chunks.has(k))) {
+      return { columns: need.columns, rowGroups: chunks.length, rows, bytes: 0, reused: true };
+    }
+    const bytes = await this.bytesFor(chunks, need.columns);
+    const max = opts.maxBytes ?? 1e9;
+    if (bytes > max) {
+      throw new BudgetError(
+        `This query needs ${formatBytes(bytes)} of frame data (${need.columns.join(', ')} from ${chunks.length} row groups, ${rows.toLocaleString('en-US')} frames), ` +
+          `more than the ${formatBytes(max)} budget. Filter by episode_index or select fewer columns, or run it anyway.`,
+        bytes,
+      );
+    }
+    await this.#load(chunks, need.columns, bytes, opts);
+    this.#cache = { columns: new Set(need.columns), chunks: keys };
+    await this.#pointView(this.#cache.columns);
+    return { columns: need.columns, rowGroups: chunks.length, rows, bytes, reused: false };
+  }
+
+  async #load(chunks: Chunk[], columns: string[], totalBytes: number, opts: PrepareOptions): Promise<void> {
+    await this.#engine.drop(CACHE);
+    this.#cache = null;
+    const total = chunks.reduce((s, c) => s + c.rows, 0);
+    let done = 0;
+    let created = false;
+    // Decode the next row group (network + parquet-wasm, in this worker) while DuckDB inserts the current one.
+    const read = (c: Chunk) =>
+      this.#file(c.file).then((f) =>
+        f.read({ rowGroups: [c.rowGroup], columns, batchSize: BATCH_SIZE }).then(
+          (t) => t.intoIPCStream(),
+          (e) => {
+            throw new Error(`Could not read ${c.file} (row group ${c.rowGroup + 1}): ${describeWasmError(e)}`);
+          },
+        ),
+      );
+    let pending = chunks.length ? read(chunks[0]) : null;
+    for (let i = 0; i < chunks.length; i++) {
+      if (opts.signal?.aborted) throw new CancelledError('Loading frames cancelled');
+      const ipc = await pending!;
+      pending = i + 1 < chunks.length ? read(chunks[i + 1]) : null;
+      await this.#engine.insertIpc(CACHE, ipc, !created);
+      created = true;
+      done += chunks[i].rows;
+      opts.onProgress?.({
+        label: `Reading frames (${columns.length} columns, ${chunks.length} row groups, ~${formatBytes(totalBytes)})`,
+        done,
+        total,
+        unit: 'rows',
+        bytesFetched: this.#reader.stats.bytes,
+        requests: this.#reader.stats.requests,
+      });
+    }
+    pending?.catch(() => undefined);
+    if (!created) {
+      // No row group matched (e.g. an episode that does not exist): an empty table of the right columns.
+      const select = columns.map(quoteIdent).join(', ');
+      await this.#engine.exec(`CREATE TABLE ${CACHE} AS SELECT ${select} FROM ${SHAPE}`);
+    }
+  }
+
+  /** Releases the Parquet readers (their footers live in wasm memory). */
+  async close(): Promise<void> {
+    for (const f of this.#files.values()) (await f.catch(() => null))?.free();
+    this.#files.clear();
+  }
+}
+
+/** Bytes as a short human string (1.2 MB). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
