@@ -247,21 +247,12 @@ export class FramesSource {
     let done = 0;
     let created = false;
     // Decode the next row group (network + parquet-wasm, in this worker) while DuckDB inserts the current one.
-    const read = (c: Chunk) =>
-      this.#file(c.file).then((f) =>
-        f.read({ rowGroups: [c.rowGroup], columns, batchSize: BATCH_SIZE }).then(
-          (t) => t.intoIPCStream(),
-          (e) => {
-            throw new Error(`Could not read ${c.file} (row group ${c.rowGroup + 1}): ${describeWasmError(e)}`);
-          },
-        ),
-      );
-    let pending = chunks.length ? read(chunks[0]) : null;
+    let pending = chunks.length ? this.#readChunk(chunks[0], columns) : null;
     for (let i = 0; i < chunks.length; i++) {
       if (opts.signal?.aborted) throw new CancelledError('Loading frames cancelled');
-      const ipc = await pending!;
-      pending = i + 1 < chunks.length ? read(chunks[i + 1]) : null;
-      await this.#engine.insertIpc(CACHE, ipc, !created);
+      const parts = await pending!;
+      pending = i + 1 < chunks.length ? this.#readChunk(chunks[i + 1], columns) : null;
+      await this.#insertParts(parts, !created);
       created = true;
       done += chunks[i].rows;
       opts.onProgress?.({
@@ -281,6 +272,39 @@ export class FramesSource {
     }
   }
 
+  /**
+   * Reads one row group's needed columns as Arrow IPC. Over HTTP, parquet-wasm merges the byte ranges of the
+   * requested columns when the gap between them is under ~1 MB, fetching every column in between; so each run of
+   * adjacent needed columns is read on its own (in parallel), and the parts are joined back by position.
+   */
+  async #readChunk(c: Chunk, columns: string[]): Promise<Uint8Array[]> {
+    const file = await this.#file(c.file);
+    const runs = this.#reader.remote ? columnRuns(file, c.rowGroup, columns) : [columns];
+    try {
+      return await Promise.all(
+        runs.map(async (cols) => (await file.read({ rowGroups: [c.rowGroup], columns: cols, batchSize: BATCH_SIZE })).intoIPCStream()),
+      );
+    } catch (e) {
+      throw new Error(`Could not read ${c.file} (row group ${c.rowGroup + 1}): ${describeWasmError(e)}`);
+    }
+  }
+
+  async #insertParts(parts: Uint8Array[], create: boolean): Promise<void> {
+    if (parts.length === 1) {
+      await this.#engine.insertIpc(CACHE, parts[0], create);
+      return;
+    }
+    const names = parts.map((_, i) => `_frames_part_${i}`);
+    for (let i = 0; i < parts.length; i++) {
+      await this.#engine.drop(names[i]);
+      await this.#engine.insertIpc(names[i], parts[i], true);
+    }
+    // Each part holds the same rows in the same order: a positional join puts the columns back side by side.
+    const joined = `SELECT * FROM ${names.join(' POSITIONAL JOIN ')}`;
+    await this.#engine.exec(create ? `CREATE TABLE ${CACHE} AS ${joined}` : `INSERT INTO ${CACHE} BY NAME ${joined}`);
+    for (const n of names) await this.#engine.drop(n);
+  }
+
   /** Releases the Parquet readers (their footers live in wasm memory). */
   async close(): Promise<void> {
     for (const f of this.#files.values()) (await f.catch(() => null))?.free();
@@ -294,4 +318,25 @@ export function formatBytes(n: number): string {
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** Splits the wanted columns into runs that are adjacent in the row group's column order. */
+function columnRuns(file: ParquetFile, rowGroup: number, wanted: string[]): string[][] {
+  const want = new Set(wanted);
+  const order: string[] = [];
+  for (const col of file.metadata().rowGroup(rowGroup).columns()) {
+    const name = col.columnPath()[0];
+    if (order[order.length - 1] !== name) order.push(name);
+  }
+  const runs: string[][] = [];
+  let current: string[] = [];
+  for (const name of order) {
+    if (want.has(name)) current.push(name);
+    else if (current.length) {
+      runs.push(current);
+      current = [];
+    }
+  }
+  if (current.length) runs.push(current);
+  return runs.length ? runs : [wanted];
 }

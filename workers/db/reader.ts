@@ -11,6 +11,8 @@ export interface DatasetReader {
   /** Human label: the URL root or the local folder name. */
   readonly label: string;
   readonly stats: { requests: number; bytes: number };
+  /** True for HTTP sources, where every fetched byte crosses the network. */
+  readonly remote: boolean;
   /** File text, or null when the file does not exist. */
   text(path: string): Promise<string | null>;
   /** File bytes, or null when the file does not exist. */
@@ -27,6 +29,7 @@ export function createReader(spec: SourceSpec, fetchFn: typeof fetch = (input, i
 
 class UrlReader implements DatasetReader {
   readonly stats = { requests: 0, bytes: 0 };
+  readonly remote = true;
   readonly label: string;
   readonly #fetch: typeof fetch;
 
@@ -85,6 +88,7 @@ class UrlReader implements DatasetReader {
 
 class FilesReader implements DatasetReader {
   readonly stats = { requests: 0, bytes: 0 };
+  readonly remote = false;
   readonly label: string;
   readonly #files = new Map<string, Blob>();
 

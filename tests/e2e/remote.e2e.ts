@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { openAsBlob, readFileSync } from 'node:fs';
+import path from 'node:path';
+import initParquet, { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type LaunchedBrowser } from './chromium.ts';
+
+const appUrl = inject('appUrl');
+const remoteUrl = inject('remoteUrl');
+const statsPath = inject('statsPath');
+const repoRoot = inject('repoRoot');
+const demo = path.join(repoRoot, 'static/demo');
+
+interface Stats {
+  requests: number;
+  bytes: number;
+  log: { method: string; path: string; range?: string; status: number; bytes: number }[];
+}
+const stats = async (): Promise<Stats> => (await fetch(new URL(statsPath, remoteUrl))).json();
+const resetStats = async (): Promise<void> => void (await fetch(new URL(`${statsPath}/reset`, remoteUrl)));
+
+/**
+ * Bytes a reader must fetch for `columns` of the row groups holding `episode` in the demo (from the Parquet footers
+ * and the episode metadata, computed here independently of the app).
+ */
+async function bytesNeeded(episode: number, columns: string[]): Promise<number> {
+  const require = (await import('node:module')).createRequire(import.meta.url);
+  await initParquet({ module_or_path: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
+  const meta = await ParquetFile.fromFile(await openAsBlob(path.join(demo, 'meta/episodes/chunk-000/file-000.parquet')));
+  const { tableFromIPC } = await import('apache-arrow');
+  const eps = tableFromIPC((await meta.read({ columns: ['episode_index', 'dataset_from_index', 'dataset_to_index', 'data/file_index'] })).intoIPCStream());
+  const rows = eps.toArray().map((r) => r.toJSON());
+  const ep = rows.find((r) => Number(r.episode_index) === episode)!;
+  const fileIndex = Number(ep['data/file_index']);
+  const fileStart = Math.min(...rows.filter((r) => Number(r['data/file_index']) === fileIndex).map((r) => Number(r.dataset_from_index)));
+  const file = await ParquetFile.fromFile(await openAsBlob(path.join(demo, `data/chunk-000/file-${String(fileIndex).padStart(3, '0')}.parquet`)));
+  let offset = fileStart;
+  let bytes = 0;
+  for (const rg of file.metadata().rowGroups()) {
+    const [from, to] = [offset, offset + rg.numRows()];
+    offset = to;
+    if (Number(ep.dataset_from_index) < to && Number(ep.dataset_to_index) > from) {
+      for (const c of rg.columns()) if (columns.includes(c.columnPath()[0])) bytes += c.compressedSize();
+    }
+  }
+  return bytes;
+}
+
+let b: LaunchedBrowser;
+beforeAll(async () => {
+  b = await launchBrowser();
+});
+afterAll(() => b?.close());
+
+async function runCell(page: Page, sql: string): Promise<string> {
+  await page.click('[data-action="add-sql"]');
+  const cell = page.locator('[data-cell-kind="sql"]').last();
+  await cell.locator('textarea').fill(sql);
+  await cell.locator('textarea').press('Shift+Enter');
+  await page.waitForFunction((el) => ['done', 'error'].includes(el?.getAttribute('data-cell-status') ?? ''), await cell.elementHandle(), { timeout: 60_000 });
+  return (await cell.getAttribute('data-cell-status'))!;
+}
+
+describe('a LeRobot v3.0 dataset on another origin, read lazily over HTTP ranges', () => {
+  test('opening fetches metadata and footers only; one episode fetches at most 1.5× the bytes it needs', async () => {
+    const page = await b.context.newPage();
+    await resetStats();
+    // ?log= joins the deployment log; without &costs= the overview notebook opens (no frame queries of its own
+    // beyond a per-episode count, which this test accounts for separately).
+    await page.goto(`${appUrl}?dataset=${encodeURIComponent(new URL('demo/', remoteUrl).href)}`);
+    await page.click('[data-consent] button');
+    await page.waitForSelector('[data-table="frames"]');
+    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"]'));
+    const opened = await stats();
+    const dataBytesAtOpen = opened.log.filter((l) => l.path.includes('/data/')).reduce((s, l) => s + l.bytes, 0);
+    const total = readFileSync(path.join(demo, 'data/chunk-000/file-000.parquet')).length * 3;
+    // The overview notebook's frames_per_episode cell reads two narrow columns: far less than the data files.
+    expect(dataBytesAtOpen).toBeLessThan(total / 4);
+    expect(opened.log.every((l) => l.status === 200 ? !l.path.includes('/data/') : l.status === 206)).toBe(true);
+
+    await resetStats();
+    expect(await runCell(page, `SELECT avg("observation.state"[8]) AS grip FROM frames WHERE episode_index = 500`)).toBe('done');
+    const one = await stats();
+    const needed = await bytesNeeded(500, ['observation.state', 'episode_index']);
+    expect(one.requests).toBeGreaterThan(0);
+    console.log(`one-episode query: ${one.requests} requests, ${one.bytes} bytes fetched, ${needed} bytes needed (${(one.bytes / needed).toFixed(2)}×)`);
+    expect(one.bytes).toBeLessThanOrEqual(1.5 * needed);
+    await page.close();
+  });
+});
