@@ -14,6 +14,7 @@ import initParquet from 'parquet-wasm/esm/parquet_wasm.js';
 import parquetWasm from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { Engine } from './db/engine';
 import { createReader, type DatasetReader } from './db/reader';
+import { network } from './db/net-stats';
 import { openLeRobot, type DatasetSummary } from './db/lerobot';
 import { FramesSource } from './db/frames-source';
 import { Mutex } from './db/mutex';
@@ -38,6 +39,8 @@ let dataset: { reader: DatasetReader; summary: DatasetSummary; frames: FramesSou
 /** Held from planning a query that reads `frames` until it has run, so no other query re-points the view between. */
 const framesLock = new Mutex();
 const loads = new Map<number, AbortController>();
+// Count every request this worker makes, parquet-wasm's range reads included (see NetStats).
+self.fetch = network.wrap(self.fetch.bind(self));
 // parquet-wasm starts with the worker, independently of DuckDB: metadata reads need it before DuckDB is up.
 const parquetReady = initParquet({ module_or_path: parquetWasm });
 

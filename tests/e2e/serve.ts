@@ -31,6 +31,8 @@ export interface ServeOptions {
   latencyMs?: number;
   /** Answer like the Hub: `Access-Control-Allow-Origin: *`, exposed range headers, OPTIONS preflight. */
   cors?: boolean;
+  /** Set false to behave like a server without range support: every GET answers 200 with the whole file. */
+  ranges?: boolean;
   /**
    * If set (e.g. `/__stats`), `GET <statsPath>` returns {@link ServerStats} as JSON and `POST|GET <statsPath>/reset`
    * clears it. Specs run in a different process than global setup, so this is how they read a shared server's counters.
@@ -258,7 +260,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const etag = `"${size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', st.mtime.toUTCString());
-    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Accept-Ranges', opts.ranges === false ? 'none' : 'bytes');
     res.setHeader('Content-Type', mimeType(file));
     // Revalidate every time: the dist/ under test changes between builds.
     res.setHeader('Cache-Control', 'no-cache');
@@ -271,7 +273,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     // If-Range with a stale validator means "send the whole new file", as RFC 9110 requires.
     const ifRange = req.headers['if-range'];
-    const range = ifRange && ifRange !== etag ? null : parseRange(req.headers.range, size);
+    const range = opts.ranges === false || (ifRange && ifRange !== etag) ? null : parseRange(req.headers.range, size);
     if (range === 'unsatisfiable') {
       res.setHeader('Content-Range', `bytes */${size}`);
       return sendText(req, res, urlPath, 416, 'Range Not Satisfiable\n');

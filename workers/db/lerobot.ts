@@ -35,6 +35,8 @@ export async function openLeRobot(
     );
   }
   const info = parseInfo(infoText);
+  // Before parquet-wasm touches the server: a server that ignores Range headers makes its reader panic.
+  await reader.probeRanges('meta/info.json');
   onProgress?.({ label: 'Reading episode metadata', done: 1, total: 3, unit: 'steps', ...reader.stats });
   // Read phase: no database needed, so it overlaps with DuckDB's start-up when the engine is still a promise.
   const [tasks, episodes] = await Promise.all([readTasks(reader, info), readEpisodes(reader, info)]);

@@ -1,5 +1,6 @@
 import { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
 import type { SourceSpec } from '../../src/lib/ingest/source';
+import { network } from './net-stats';
 
 /** Error for a file that could not be read; the message names the file and says what to check. */
 export class SourceError extends Error {
@@ -19,23 +20,76 @@ export interface DatasetReader {
   bytes(path: string): Promise<Uint8Array | null>;
   /** Opens a Parquet file lazily: only its footer is read until row groups are requested. */
   parquet(path: string): Promise<ParquetFile>;
+  /** Checks the source can serve byte ranges of `path` (throws RangeUnsupportedError with what to do). */
+  probeRanges(path: string): Promise<void>;
+}
+
+/**
+ * The server answered a range request with the whole file: reading lazily is impossible, and the user decides
+ * whether to download whole files instead.
+ */
+export class RangeUnsupportedError extends SourceError {
+  override name = 'RangeUnsupportedError';
+  constructor(
+    readonly url: string,
+    readonly size: number | null,
+  ) {
+    super(
+      `${new URL(url).host} does not support HTTP range requests: it answered a request for 8 bytes of ${url} with the whole file` +
+        `${size && size > 1048576 ? ` (${(size / 1048576).toFixed(1)} MB)` : ''}. Without ranges, every Parquet file a query touches ` +
+        'must be downloaded in full. Download whole files, or open a local copy of the dataset.',
+    );
+  }
 }
 
 /** Creates the reader for a source spec. */
 export function createReader(spec: SourceSpec, fetchFn: typeof fetch = (input, init) => fetch(input, init)): DatasetReader {
   // fetch must be called unbound-safe: a bare reference to the global throws "Illegal invocation" in workers.
-  return spec.kind === 'url' ? new UrlReader(spec.base, fetchFn) : new FilesReader(spec.label, spec.files);
+  return spec.kind === 'url' ? new UrlReader(spec.base, fetchFn, !!spec.wholeFiles) : new FilesReader(spec.label, spec.files);
 }
 
 class UrlReader implements DatasetReader {
-  readonly stats = { requests: 0, bytes: 0 };
   readonly remote = true;
   readonly label: string;
   readonly #fetch: typeof fetch;
+  /** Download whole files rather than ranges (for servers without range support, when the user agreed). */
+  readonly #whole: boolean;
 
-  constructor(base: string, fetchFn: typeof fetch) {
+  constructor(base: string, fetchFn: typeof fetch, whole: boolean) {
     this.label = base;
     this.#fetch = fetchFn;
+    this.#whole = whole;
+  }
+
+  /** Everything fetched under this dataset's root, including parquet-wasm's own range requests. */
+  get stats(): { requests: number; bytes: number } {
+    return network.under(this.label);
+  }
+
+  /**
+   * Checks that the server answers range requests with 206, before anything relies on it. A 200 means the server
+   * would send whole files (DuckDB-WASM silently downloads everything in that case; we ask first).
+   */
+  async probeRanges(path: string): Promise<void> {
+    if (this.#whole) return;
+    const url = this.#url(path);
+    let res: Response;
+    try {
+      res = await this.#fetch(url, { headers: { Range: 'bytes=0-7' } });
+    } catch (e) {
+      throw new SourceError(
+        `Could not read ${url}: the server did not allow a cross-origin request (CORS), or it is unreachable (${(e as Error).message}).`,
+      );
+    }
+    if (res.status === 206) {
+      await res.body?.cancel();
+      return;
+    }
+    const size = Number(res.headers.get('content-length')) || null;
+    await res.body?.cancel();
+    if (res.status === 200) throw new RangeUnsupportedError(url, size);
+    if (res.status === 404) throw new SourceError(`${url} is missing (HTTP 404): the dataset's metadata names a data file the server does not have.`);
+    throw new SourceError(`${url} answered HTTP ${res.status} ${res.statusText} to a range request.`);
   }
 
   #url(path: string): string {
@@ -45,7 +99,6 @@ class UrlReader implements DatasetReader {
   async #get(path: string): Promise<Response | null> {
     const url = this.#url(path);
     let res: Response;
-    this.stats.requests++;
     try {
       res = await this.#fetch(url);
     } catch (e) {
@@ -62,23 +115,23 @@ class UrlReader implements DatasetReader {
   async text(path: string): Promise<string | null> {
     const res = await this.#get(path);
     if (!res) return null;
-    const t = await res.text();
-    this.stats.bytes += t.length;
-    return t;
+    return await res.text();
   }
 
   async bytes(path: string): Promise<Uint8Array | null> {
     const res = await this.#get(path);
     if (!res) return null;
-    const b = new Uint8Array(await res.arrayBuffer());
-    this.stats.bytes += b.byteLength;
-    return b;
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   async parquet(path: string): Promise<ParquetFile> {
     const url = this.#url(path);
-    this.stats.requests++;
     try {
+      if (this.#whole) {
+        const res = await this.#get(path);
+        if (!res) throw new SourceError(`${url} is missing (HTTP 404).`);
+        return await ParquetFile.fromFile(await res.blob());
+      }
       return await ParquetFile.fromUrl(url);
     } catch (e) {
       throw new SourceError(`Could not open Parquet file ${url}: ${describeWasmError(e)}`);
@@ -119,6 +172,10 @@ class FilesReader implements DatasetReader {
     this.stats.requests++;
     this.stats.bytes += f.size;
     return new Uint8Array(await f.arrayBuffer());
+  }
+
+  async probeRanges(): Promise<void> {
+    // Local files are sliced, never downloaded: nothing to check.
   }
 
   async parquet(path: string): Promise<ParquetFile> {

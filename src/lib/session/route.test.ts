@@ -13,6 +13,11 @@ describe('routeFromUrl', () => {
     expect(r.doc.title).toBe('Dataset overview');
     expect(r.foreignHosts).toEqual([]);
   });
+  it('opens a Hub id at its resolve URL and asks before contacting huggingface.co', () => {
+    const r = routeFromUrl('http://localhost:5173/?dataset=hf:lerobot/droid_100@v3.0');
+    expect(r.doc.sources[0].url).toBe('https://huggingface.co/datasets/lerobot/droid_100/resolve/v3.0/');
+    expect(r.foreignHosts).toEqual(['huggingface.co']);
+  });
   it('lists every foreign host a link would contact', () => {
     const r = routeFromUrl(
       'http://localhost:5173/?dataset=https://huggingface.co/datasets/lerobot/droid_100/resolve/main/&log=https://example.org/log.csv&costs=https://example.org/c.csv',

@@ -1,6 +1,6 @@
 import { exploreNotebook, healthNotebook, demoSources } from '../notebook/templates';
 import type { NotebookDoc } from '../notebook/types';
-import type { SourceDecl } from '../ingest/source';
+import { datasetUrl, type SourceDecl } from '../ingest/source';
 
 /** What the page URL asks to open. */
 export interface Route {
@@ -17,7 +17,8 @@ export function routeFromUrl(href: string): Route {
   const url = new URL(href);
   const dataset = url.searchParams.get('dataset');
   if (!dataset) return { doc: healthNotebook(demoSources()), foreignHosts: [] };
-  const sources: SourceDecl[] = [{ name: 'dataset', kind: 'lerobot', url: dataset }];
+  // `hf:<owner>/<name>@<rev>` names a Hub dataset; it is stored as its resolve URL so consent shows the host.
+  const sources: SourceDecl[] = [{ name: 'dataset', kind: 'lerobot', url: datasetUrl(dataset) }];
   const log = url.searchParams.get('log');
   const costs = url.searchParams.get('costs');
   if (log) sources.push({ name: 'deployments', kind: 'csv', url: log, role: 'episode-log' });

@@ -27,6 +27,8 @@ export class Session {
   engine = $state<EngineInfo | null>(null);
   phase = $state<'starting' | 'loading' | 'ready' | 'error'>('starting');
   error = $state<string | null>(null);
+  /** The error's kind (e.g. `RangeUnsupportedError`), so the UI can offer the right way out. */
+  errorKind = $state<string | null>(null);
   tables = $state<TableInfo[]>([]);
   loads = $state<LoadState[]>([]);
   dataset = $state<DatasetSummary | null>(null);
@@ -52,12 +54,14 @@ export class Session {
    * Opens a notebook: loads its sources (or `local`, a folder the user picked, in place of its LeRobot source),
    * then runs every cell.
    */
-  async open(doc: NotebookDoc, local?: SourceSpec): Promise<void> {
+  async open(doc: NotebookDoc, local?: SourceSpec, opts: { wholeFiles?: boolean } = {}): Promise<void> {
     this.phase = 'loading';
     this.error = null;
+    this.errorKind = null;
+    this.#lastOpen = { doc, local };
     try {
       // Sources are requested at once: the worker downloads and decodes them while DuckDB is still starting.
-      const logTable = await this.#loadSources(doc.sources, local);
+      const logTable = await this.#loadSources(doc.sources, local, opts.wholeFiles);
       performance.mark('flywheel:sources-loaded');
       if (this.dataset) await this.db.linkEpisodes(logTable);
       this.runner = new NotebookRunner(doc, this.db, {
@@ -69,16 +73,26 @@ export class Session {
     } catch (e) {
       this.phase = 'error';
       this.error = errorMessage(e);
+      this.errorKind = e instanceof Error ? e.name : null;
     }
   }
 
-  async #loadSources(sources: SourceDecl[], local?: SourceSpec): Promise<string | undefined> {
+  #lastOpen: { doc: NotebookDoc; local?: SourceSpec } | null = null;
+
+  /** Re-opens the last notebook downloading whole files (for servers without range requests, after the user agreed). */
+  retryWholeFiles(): Promise<void> {
+    if (!this.#lastOpen) return Promise.resolve();
+    this.loads = [];
+    return this.open(this.#lastOpen.doc, this.#lastOpen.local, { wholeFiles: true });
+  }
+
+  async #loadSources(sources: SourceDecl[], local?: SourceSpec, wholeFiles = false): Promise<string | undefined> {
     this.#sourceTables = new Set(DATASET_TABLES);
     for (const s of sources) if (s.kind === 'csv') this.#sourceTables.add(s.name.toLowerCase());
     this.sourceNames = [...this.#sourceTables];
     const jobs = sources.map(async (s) => {
       if (s.kind === 'lerobot') {
-        const spec: SourceSpec = local ?? { kind: 'url', base: normaliseBase(resolveUrl(s.url ?? '')) };
+        const spec: SourceSpec = local ?? { kind: 'url', base: normaliseBase(resolveUrl(s.url ?? '')), wholeFiles };
         const load = this.#track(`Opening ${spec.kind === 'url' ? spec.base : spec.label}`);
         try {
           this.dataset = await this.db.openDataset(spec, (p) => (load.progress = p));

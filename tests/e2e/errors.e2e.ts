@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import path from 'node:path';
+import { launchBrowser, type LaunchedBrowser } from './chromium.ts';
+import { startServer, type RunningServer } from './serve.ts';
+import { saveScreenshot } from './screenshot.ts';
+
+const appUrl = inject('appUrl');
+const repoRoot = inject('repoRoot');
+
+let b: LaunchedBrowser;
+let noRanges: RunningServer;
+beforeAll(async () => {
+  b = await launchBrowser();
+  // A CORS server that ignores Range headers, like some static hosts: every GET returns the whole file.
+  noRanges = await startServer({ root: path.join(repoRoot, 'dist'), cors: true, ranges: false });
+});
+afterAll(async () => {
+  await b?.close();
+  await noRanges?.close();
+});
+
+describe('bad sources get clear errors and a way out', () => {
+  test('a server without range support is named, nothing is downloaded whole until the user agrees', async () => {
+    const page = await b.context.newPage();
+    noRanges.stats.reset();
+    await page.goto(`${appUrl}?dataset=${encodeURIComponent(new URL('demo/', noRanges.url).href)}`);
+    await page.click('[data-consent] button');
+    const err = page.locator('[data-error="session"]');
+    await err.waitFor({ timeout: 30_000 });
+    expect(await err.textContent()).toMatch(/does not support HTTP range requests/);
+    await saveScreenshot(page, 'error-no-ranges');
+    // Nothing but info.json and the 8-byte probe (answered in full) was requested: no Parquet file at all.
+    expect(noRanges.stats.log.map((l) => l.path)).toEqual(['/demo/meta/info.json', '/demo/meta/info.json']);
+
+    await page.click('[data-action="whole-files"]');
+    await page.waitForSelector('[data-table="frames"]', { timeout: 60_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"]'), undefined, { timeout: 60_000 });
+    expect(await page.locator('[data-cell="frames_per_episode"][data-cell-status="done"]').count()).toBe(1);
+    await page.close();
+  });
+});
