@@ -74,7 +74,7 @@ describe('a LeRobot v3.0 dataset on another origin, read lazily over HTTP ranges
     const opened = await stats();
     const dataBytesAtOpen = opened.log.filter((l) => l.path.includes('/data/')).reduce((s, l) => s + l.bytes, 0);
     const total = readFileSync(path.join(demo, 'data/chunk-000/file-000.parquet')).length * 3;
-    // The overview notebook's frames_per_episode cell reads two narrow columns: far less than the data files.
+    // The overview notebook reads episode 0's frames only: a small part of the data files.
     expect(dataBytesAtOpen).toBeLessThan(total / 4);
     expect(opened.log.every((l) => l.status === 200 ? !l.path.includes('/data/') : l.status === 206)).toBe(true);
 

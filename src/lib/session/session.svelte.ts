@@ -64,6 +64,7 @@ export class Session {
       const logTable = await this.#loadSources(doc.sources, local, opts.wholeFiles);
       performance.mark('flywheel:sources-loaded');
       if (this.dataset) await this.db.linkEpisodes(logTable);
+      void this.refreshCatalog();
       this.runner = new NotebookRunner(doc, this.db, {
         reservedNames: () => this.#sourceTables,
         onRunDone: () => void this.refreshCatalog(),

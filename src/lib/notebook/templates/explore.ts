@@ -41,14 +41,12 @@ GROUP BY task
 ORDER BY episodes DESC`,
       },
       {
-        id: 'frames_summary',
+        id: 'first_episode',
         kind: 'sql',
-        name: 'frames_per_episode',
-        source: `-- Reads the frames table (loaded in the background after the metadata)
-SELECT episode_index, count(*) AS frames, round(max(timestamp), 2) AS last_timestamp_s
-FROM frames
-GROUP BY episode_index
-ORDER BY episode_index`,
+        name: 'first_episode_frames',
+        source: `-- Frames are read lazily: this fetches only episode 0's row groups, not the whole dataset.
+-- Remove the WHERE clause to scan every frame (Flywheel asks first when that exceeds the budget).
+SELECT * FROM frames WHERE episode_index = 0 ORDER BY frame_index`,
       },
     ],
   };
