@@ -21,7 +21,7 @@ import { Mutex } from './db/mutex';
 import { referencedNames } from '../src/lib/notebook/sql-scan';
 import { loadCsv } from './db/csv-load';
 import { buildEpisodesView } from './db/episodes-view';
-import type { CellResult, ProgressFn, QueryResult, TableInfo } from './db/types';
+import type { CellResult, Fetched, ProgressFn, QueryResult, TableInfo } from './db/types';
 import type { SourceSpec } from '../src/lib/ingest/source';
 import { quoteIdent } from '../src/lib/util/sql';
 
@@ -89,14 +89,21 @@ export interface RunOptions {
   maxBytes?: number;
 }
 
-/** Runs `fn` after loading what `sql` needs from `frames`, when it reads frames at all. */
-async function withFrames<T>(sql: string, id: number, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` after loading what `sql` needs from `frames`, when it reads frames at all, and reports what that
+ * fetched (so every cell shows its network cost).
+ */
+async function withFrames<T extends { fetched?: Fetched }>(sql: string, id: number, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
   const frames = dataset?.frames;
   if (!frames || !referencedNames(sql).has('frames')) return fn();
   return framesLock.run(() =>
     cancellable(id, async (signal) => {
+      const before = network.log.length;
       await frames.prepare(sql, { signal, onProgress: opts.onProgress, maxBytes: opts.maxBytes });
-      return fn();
+      const requests = network.log.slice(before);
+      const r = await fn();
+      r.fetched = { requests: requests.length, bytes: requests.reduce((s, q) => s + q.bytes, 0) };
+      return r;
     }),
   );
 }

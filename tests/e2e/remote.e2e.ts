@@ -85,6 +85,9 @@ describe('a LeRobot v3.0 dataset on another origin, read lazily over HTTP ranges
     expect(one.requests).toBeGreaterThan(0);
     console.log(`one-episode query: ${one.requests} requests, ${one.bytes} bytes fetched, ${needed} bytes needed (${(one.bytes / needed).toFixed(2)}×)`);
     expect(one.bytes).toBeLessThanOrEqual(1.5 * needed);
+    // The cell shows what it fetched, and it is what the server sent.
+    const shown = await page.locator('[data-cell-kind="sql"]').last().locator('[data-fetched]').getAttribute('data-fetched');
+    expect(Number(shown)).toBe(one.bytes);
     await page.close();
   });
 });

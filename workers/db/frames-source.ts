@@ -1,5 +1,6 @@
 import type { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
 import { CancelledError } from '../../src/lib/util/errors';
+import { formatBytes } from '../../src/lib/util/format';
 import { quoteIdent } from '../../src/lib/util/sql';
 import type { Engine } from './engine';
 import { hasEpisode, needsFromPlan, type EpisodeSet, type FramesNeed } from './frames-plan';
@@ -312,13 +313,6 @@ export class FramesSource {
   }
 }
 
-/** Bytes as a short human string (1.2 MB). */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
-}
 
 /** Splits the wanted columns into runs that are adjacent in the row group's column order. */
 function columnRuns(file: ParquetFile, rowGroup: number, wanted: string[]): string[][] {

@@ -47,9 +47,12 @@ export async function openLeRobot(
   for (let i = 0; i < episodes.parts.length; i++) await db.insertIpc(EPISODES_META, episodes.parts[i], i === 0);
   const dataFiles = episodes.dataFiles ?? (await v3DataFiles(db, info));
   const warnings: string[] = [];
-  const [{ n }] = await db.rows(`SELECT count(*)::DOUBLE AS n FROM ${EPISODES_META}`);
+  const [{ n, frames }] = await db.rows(`SELECT count(*)::DOUBLE AS n, coalesce(sum(length), 0)::DOUBLE AS frames FROM ${EPISODES_META}`);
   if (Number(n) !== info.totalEpisodes) {
     warnings.push(`info.json says ${info.totalEpisodes} episodes; the episode metadata lists ${n}.`);
+  }
+  if (Number(frames) !== info.totalFrames) {
+    warnings.push(`info.json says ${info.totalFrames} frames; the episodes' lengths add up to ${frames}.`);
   }
   onProgress?.({ label: 'Reading episode metadata', done: 3, total: 3, unit: 'steps', ...reader.stats });
   const { raw: _raw, ...rest } = info;

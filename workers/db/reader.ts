@@ -203,7 +203,8 @@ export function datasetPrefix(paths: string[]): string {
 /** parquet-wasm throws strings or JsValues; turn them into a readable sentence. */
 export function describeWasmError(e: unknown): string {
   const s = e instanceof Error ? e.message : String(e);
-  if (/magic|footer|PAR1|corrupt|EOF|out of spec/i.test(s)) {
+  // parquet-rs reports damage in many words ("Corrupt footer", "Unexpected Type -7", "out of spec", EOF …).
+  if (/magic|footer|PAR1|corrupt|EOF|out of spec|unexpected|invalid|Parquet error|thrift/i.test(s)) {
     return `${s} — the file is not valid Parquet, or it is truncated or damaged.`;
   }
   return s;

@@ -4,10 +4,18 @@ export interface ColumnInfo {
   type: string;
 }
 
+/** Network cost of one piece of work: what it fetched (requests and body bytes). */
+export interface Fetched {
+  requests: number;
+  bytes: number;
+}
+
 /** A query result as Arrow IPC stream bytes (transferred, never copied, across the worker boundary). */
 export interface QueryResult {
   ipc: Uint8Array;
   ms: number;
+  /** What reading frame data for it fetched, when it read frames. */
+  fetched?: Fetched;
 }
 
 /** The result of running a notebook cell: materialised as a table named after the cell. */
@@ -18,6 +26,8 @@ export interface CellResult {
   /** The first rows (up to the requested page size) as Arrow IPC. */
   firstPage: Uint8Array;
   ms: number;
+  /** What reading frame data for it fetched, when it read frames. */
+  fetched?: Fetched;
 }
 
 /** A table in the catalog. */

@@ -1,11 +1,11 @@
 import * as Comlink from 'comlink';
 import type { DbApi, EngineInfo, RunOptions } from '../../../workers/db.worker';
-import type { CellResult as RawCellResult, ColumnInfo, Progress, TableInfo } from '../../../workers/db/types';
+import type { CellResult as RawCellResult, ColumnInfo, Fetched, Progress, TableInfo } from '../../../workers/db/types';
 import type { DatasetSummary } from '../../../workers/db/lerobot';
 import type { SourceSpec } from '../ingest/source';
 import { ipcToResult, ipcToRows } from './arrow';
 
-export type { EngineInfo, ColumnInfo, Progress, TableInfo, DatasetSummary, RunOptions };
+export type { EngineInfo, ColumnInfo, Fetched, Progress, TableInfo, DatasetSummary, RunOptions };
 
 /** Progress callbacks cross the worker boundary as comlink proxies (top-level arguments only). */
 function proxied(fn: ((p: Progress) => void) | undefined): ((p: Progress) => void) | undefined {
@@ -20,6 +20,8 @@ export interface CellOutput {
   /** The first page of rows as plain JS values. */
   rows: Record<string, unknown>[];
   ms: number;
+  /** What reading frame data for it fetched (absent when it read no frames). */
+  fetched?: Fetched;
 }
 
 /** A query's rows (plain JS values) and columns. */
@@ -27,6 +29,7 @@ export interface QueryOutput {
   rows: Record<string, unknown>[];
   columns: ColumnInfo[];
   ms: number;
+  fetched?: Fetched;
 }
 
 /** A cancellable piece of work: `id` goes to {@link DbClient.cancel}. */
@@ -68,13 +71,13 @@ export class DbClient {
   /** Runs SQL and returns plain rows with their columns. */
   async query(sql: string, id = this.nextId(), opts: RunOptions = {}): Promise<QueryOutput> {
     const r = await this.#api.query(sql, id, opts.maxBytes, proxied(opts.onProgress));
-    return { ...ipcToResult(r.ipc), ms: r.ms };
+    return { ...ipcToResult(r.ipc), ms: r.ms, fetched: r.fetched };
   }
 
   /** Runs a cell's SELECT, materialised as table `name`. */
   async runCell(name: string, sql: string, id: number, pageSize = 200, opts: RunOptions = {}): Promise<CellOutput> {
     const r: RawCellResult = await this.#api.runCell(name, sql, id, pageSize, opts.maxBytes, proxied(opts.onProgress));
-    return { name: r.name, columns: r.columns, rowCount: r.rowCount, rows: ipcToRows(r.firstPage), ms: r.ms };
+    return { name: r.name, columns: r.columns, rowCount: r.rowCount, rows: ipcToRows(r.firstPage), ms: r.ms, fetched: r.fetched };
   }
 
   /** Rows `offset … offset+limit` of a materialised result. */

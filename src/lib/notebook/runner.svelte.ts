@@ -1,5 +1,6 @@
 import type { CellOutput, Progress, QueryOutput, RunOptions } from '../db';
 import { errorMessage } from '../util/errors';
+import { formatBytes } from '../util/format';
 import { quoteIdent } from '../util/sql';
 import { dependencyGraph, downstreamOf, namesRead } from './deps';
 import { queryShape, splitStatements } from './sql-scan';
@@ -196,7 +197,7 @@ export class NotebookRunner {
         const r = await this.#db.query(`SELECT * FROM ${quoteIdent(data)} LIMIT ${PLOT_ROW_LIMIT + 1}`, queryId, opts);
         const truncated = r.rows.length > PLOT_ROW_LIMIT;
         const rows = truncated ? r.rows.slice(0, PLOT_ROW_LIMIT) : r.rows;
-        return new ResultData(r.columns, rows.length, rows, truncated);
+        return new ResultData(r.columns, rows.length, rows, truncated, r.fetched);
       }
       case 'sql':
         return this.#executeSql(cell, queryId, opts);
@@ -221,13 +222,13 @@ export class NotebookRunner {
     }
     const sql = shape === 'wrap' ? `SELECT * FROM (${last})` : last;
     const r = await this.#db.runCell(cell.name, sql, queryId, undefined, opts);
-    return new ResultData(r.columns, r.rowCount, r.rows, r.rows.length < r.rowCount);
+    return new ResultData(r.columns, r.rowCount, r.rows, r.rows.length < r.rowCount, r.fetched);
   }
 }
 
 /** One line for a cell's status while it reads frame data. */
 function describeProgress(p: Progress): string {
   const pct = p.total ? ` ${Math.round((100 * p.done) / p.total)}%` : '';
-  const mb = p.bytesFetched ? ` · ${(p.bytesFetched / 1048576).toFixed(1)} MB in ${p.requests} requests` : '';
+  const mb = p.bytesFetched ? ` · ${formatBytes(p.bytesFetched)} in ${p.requests} requests` : '';
   return `${p.label}${pct}${mb}`;
 }

@@ -57,5 +57,7 @@ export class ResultData {
     readonly rows: Record<string, unknown>[],
     /** True when rows hold only part of the result. */
     readonly truncated: boolean,
+    /** Requests and bytes fetched to read frame data for this result. */
+    readonly fetched?: { requests: number; bytes: number },
   ) {}
 }

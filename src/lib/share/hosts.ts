@@ -1,0 +1,26 @@
+import type { SharedNotebook } from './types.ts';
+
+/**
+ * Every host other than the page's own that opening `doc` would contact, from its sources' URLs
+ * (relative ones resolved against the page, so `//other.example/x` counts). Sorted, without repeats.
+ * Shown to the user for consent before anything is fetched. Redirects are not known in advance: a
+ * Hugging Face URL, for one, may be served from a CDN host too.
+ *
+ * @param page The page's origin or full URL (`location.href`).
+ */
+export function hostsContacted(doc: Pick<SharedNotebook, 'sources'>, page: string | URL): string[] {
+  const base = new URL(page);
+  const hosts = new Set<string>();
+  for (const source of doc.sources) {
+    if (!source.url) continue;
+    let url: URL;
+    try {
+      url = new URL(source.url, base);
+    } catch {
+      continue; // validateNotebook refuses such URLs; nothing is fetched from them
+    }
+    // Origin, not host: http://same-host from an https page is a different server as far as trust goes.
+    if (url.origin !== base.origin) hosts.add(url.host);
+  }
+  return [...hosts].sort();
+}

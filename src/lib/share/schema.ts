@@ -1,0 +1,280 @@
+/**
+ * Strict validation of notebook documents from links and files.
+ *
+ * Everything here is untrusted: a link can be crafted by anyone. The validator accepts only the keys it
+ * knows, checks every type and limit, reports all problems at once (with the path to each), and returns
+ * a fresh copy built from known keys only, so odd keys such as `__proto__` never reach the app.
+ */
+import type { CellData, CellKind } from '../notebook/types';
+import { CELL_NAME } from '../notebook/types';
+import type { SourceDecl } from '../ingest/source';
+import { validatePlotSpec } from '../plot/spec.ts';
+import { didYouMean } from '../plot/suggest.ts';
+import type { DeepLink, NotebookLayout, SharedNotebook } from './types.ts';
+
+/** The document version this app writes and reads (older ones go through `migrate` first). */
+export const NOTEBOOK_VERSION = 1;
+/** Longest accepted notebook title. */
+export const MAX_TITLE_LENGTH = 200;
+/** Most cells a notebook may have. */
+export const MAX_CELLS = 500;
+/** Most sources a notebook may declare. */
+export const MAX_SOURCES = 50;
+/** Longest accepted SQL or Markdown text of one cell. */
+export const MAX_CELL_SOURCE_LENGTH = 100_000;
+/** Longest accepted source URL. */
+export const MAX_URL_LENGTH = 4096;
+/** Cell ids: short and URL-safe (generated ids are base-36; templates use readable ones). */
+export const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Result of {@link validateNotebook}. */
+export type NotebookValidation = { ok: true; doc: SharedNotebook } | { ok: false; errors: string[] };
+
+const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink'] as const;
+const SOURCE_KEYS = ['name', 'kind', 'url', 'role'] as const;
+const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot'] as const;
+const LAYOUT_KEYS = ['focus'] as const;
+const DEEP_LINK_KEYS = ['cell', 'episode', 't'] as const;
+const SOURCE_KINDS: readonly SourceDecl['kind'][] = ['lerobot', 'csv'];
+const SOURCE_ROLES: readonly NonNullable<SourceDecl['role']>[] = ['episode-log', 'table'];
+const CELL_KINDS: readonly CellKind[] = ['sql', 'plot', 'markdown'];
+/** A hostile document could produce one error per cell; nobody reads past a screenful. */
+const MAX_ERRORS = 50;
+/**
+ * Whitespace and control characters: browsers strip some of them inside a scheme (`java\tscript:` is
+ * `javascript:`), and a real dataset URL has them percent-encoded, so any raw one is refused outright.
+ */
+const URL_SUSPECT_CHARS = /[\u0000-\u0020\u007F-\u00A0\u1680\u180E\u2000-\u200F\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
+
+type Json = Record<string, unknown>;
+
+/**
+ * Whether a source URL is acceptable: http(s), or relative to the page (including `//host/…`, which is
+ * http(s) too). javascript:, data:, file:, blob: and every other scheme are refused, as are URLs with
+ * credentials (`https://huggingface.co@evil.example/` hides its real host) or raw whitespace.
+ */
+export function isSourceUrl(url: string): boolean {
+  if (url === '' || url.length > MAX_URL_LENGTH || URL_SUSPECT_CHARS.test(url)) return false;
+  let parsed: URL;
+  try {
+    // A placeholder base: only the scheme and credentials of the result matter here.
+    parsed = new URL(url, 'https://page.invalid/');
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return false;
+  return parsed.username === '' && parsed.password === '';
+}
+
+/**
+ * Check that `x` is a well-formed {@link SharedNotebook} of the current version. Strict: unknown keys,
+ * wrong types, bad names, unsafe URLs, duplicates and over-limit sizes are all reported, one message each
+ * (capped at 50). `null` for an optional field counts as absent. On success returns a fresh copy.
+ */
+export function validateNotebook(x: unknown): NotebookValidation {
+  const errors = new Errors();
+  if (!isPlainObject(x)) return { ok: false, errors: [`A notebook must be a JSON object, got ${describe(x)}.`] };
+  errors.unknownKeys(x, DOC_KEYS, 'the notebook');
+
+  if (x.version !== NOTEBOOK_VERSION) {
+    errors.add(`"version" must be ${NOTEBOOK_VERSION}, got ${describe(x.version)}.`);
+  }
+  const title = x.title;
+  if (typeof title !== 'string') errors.add(`"title" must be a string, got ${describe(title)}.`);
+  else if (title.length > MAX_TITLE_LENGTH) errors.add(`"title" is longer than ${MAX_TITLE_LENGTH} characters.`);
+
+  const sources = list(x.sources, 'sources', MAX_SOURCES, errors).map((s, i) => validateSource(s, `sources[${i}]`, errors));
+  const cells = list(x.cells, 'cells', MAX_CELLS, errors).map((c, i) => validateCell(c, `cells[${i}]`, errors));
+  duplicates(sources.map((s) => s?.name.toLowerCase()), 'source name', 'sources', errors);
+  duplicates(cells.map((c) => c?.id), 'cell id', 'cells', errors);
+  // DuckDB names are case-insensitive, so `Query` and `query` would be the same table.
+  duplicates(cells.map((c) => c?.name.toLowerCase()), 'cell name', 'cells', errors);
+
+  const layout = optional(x.layout) ? undefined : validateLayout(x.layout, errors);
+  const deepLink = optional(x.deepLink) ? undefined : validateDeepLink(x.deepLink, 'deepLink', errors);
+
+  if (errors.count > 0) return { ok: false, errors: errors.list() };
+  const doc: SharedNotebook = {
+    version: NOTEBOOK_VERSION,
+    title: title as string,
+    sources: sources as SourceDecl[],
+    cells: cells as CellData[],
+  };
+  if (layout) doc.layout = layout;
+  if (deepLink) doc.deepLink = deepLink;
+  return { ok: true, doc };
+}
+
+function validateSource(x: unknown, path: string, errors: Errors): SourceDecl | undefined {
+  if (!isPlainObject(x)) return void errors.add(`${path} must be an object, got ${describe(x)}.`);
+  errors.unknownKeys(x, SOURCE_KEYS, path);
+  const before = errors.count;
+  const name = identifier(x.name, `${path}.name`, errors);
+  const kind = oneOf(x.kind, SOURCE_KINDS, `${path}.kind`, errors);
+  let url: string | undefined;
+  if (!optional(x.url)) {
+    if (typeof x.url !== 'string') errors.add(`${path}.url must be a string, got ${describe(x.url)}.`);
+    else if (!isSourceUrl(x.url)) {
+      errors.add(`${path}.url must be an http(s) URL or a path relative to the page, got ${describe(x.url)}.`);
+    } else url = x.url;
+  }
+  const role = optional(x.role) ? undefined : oneOf(x.role, SOURCE_ROLES, `${path}.role`, errors);
+  if (errors.count > before) return undefined;
+  const out: SourceDecl = { name: name!, kind: kind! };
+  if (url !== undefined) out.url = url;
+  if (role !== undefined) out.role = role;
+  return out;
+}
+
+function validateCell(x: unknown, path: string, errors: Errors): CellData | undefined {
+  if (!isPlainObject(x)) return void errors.add(`${path} must be an object, got ${describe(x)}.`);
+  if (typeof x.name === 'string' && CELL_NAME.test(x.name)) path = `${path} ("${x.name}")`;
+  errors.unknownKeys(x, CELL_KEYS, path);
+  const before = errors.count;
+  const id = x.id;
+  if (typeof id !== 'string' || !CELL_ID.test(id)) {
+    errors.add(`${path}.id must be 1–64 letters, digits, "_" or "-", got ${describe(id)}.`);
+  }
+  const kind = oneOf(x.kind, CELL_KINDS, `${path}.kind`, errors);
+  const name = identifier(x.name, `${path}.name`, errors);
+  const source = x.source;
+  if (typeof source !== 'string') errors.add(`${path}.source must be a string, got ${describe(source)}.`);
+  else if (source.length > MAX_CELL_SOURCE_LENGTH) {
+    errors.add(`${path}.source is longer than ${MAX_CELL_SOURCE_LENGTH.toLocaleString('en')} characters.`);
+  }
+  let plot: CellData['plot'];
+  if (kind === 'plot') {
+    const result = validatePlotSpec(x.plot);
+    if (result.ok) plot = result.spec;
+    else for (const e of result.errors) errors.add(`${path}.plot: ${e}`);
+  } else if (!optional(x.plot)) {
+    errors.add(`${path}.plot is only allowed on plot cells (this one is ${describe(x.kind)}).`);
+  }
+  if (errors.count > before) return undefined;
+  const out: CellData = { id: id as string, kind: kind!, name: name!, source: source as string };
+  if (plot) out.plot = plot;
+  return out;
+}
+
+function validateLayout(x: unknown, errors: Errors): NotebookLayout | undefined {
+  if (!isPlainObject(x)) return void errors.add(`"layout" must be an object, got ${describe(x)}.`);
+  errors.unknownKeys(x, LAYOUT_KEYS, 'layout');
+  if (optional(x.focus)) return {};
+  // A focus on a cell that no longer exists is harmless (the app ignores it), so only the form is checked.
+  const focus = identifier(x.focus, 'layout.focus', errors);
+  return focus === undefined ? undefined : { focus };
+}
+
+/**
+ * Check a {@link DeepLink} object (cell name, non-negative integer episode, non-negative finite seconds),
+ * adding one message per problem to `errors`.
+ */
+function validateDeepLink(x: unknown, path: string, errors: Errors): DeepLink | undefined {
+  if (!isPlainObject(x)) return void errors.add(`"${path}" must be an object, got ${describe(x)}.`);
+  errors.unknownKeys(x, DEEP_LINK_KEYS, path);
+  const out: DeepLink = {};
+  if (!optional(x.cell)) {
+    const cell = identifier(x.cell, `${path}.cell`, errors);
+    if (cell !== undefined) out.cell = cell;
+  }
+  if (!optional(x.episode)) {
+    if (isEpisodeIndex(x.episode)) out.episode = x.episode;
+    else errors.add(`${path}.episode must be a whole number ≥ 0, got ${describe(x.episode)}.`);
+  }
+  if (!optional(x.t)) {
+    if (isSeconds(x.t)) out.t = x.t;
+    else errors.add(`${path}.t must be a number of seconds ≥ 0, got ${describe(x.t)}.`);
+  }
+  return out;
+}
+
+/** A valid episode index: a safe non-negative integer. */
+export function isEpisodeIndex(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/** A valid time offset: finite seconds ≥ 0. */
+export function isSeconds(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0;
+}
+
+function identifier(x: unknown, path: string, errors: Errors): string | undefined {
+  if (typeof x === 'string' && CELL_NAME.test(x)) return x;
+  errors.add(`${path} must be an identifier (a letter or "_", then letters, digits or "_"; at most 63), got ${describe(x)}.`);
+  return undefined;
+}
+
+function oneOf<T extends string>(x: unknown, allowed: readonly T[], path: string, errors: Errors): T | undefined {
+  if (typeof x === 'string' && (allowed as readonly string[]).includes(x)) return x as T;
+  const hint = typeof x === 'string' && x.length <= 40 ? didYouMean(x, allowed) : '';
+  errors.add(`${path} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(x)}.${hint}`);
+  return undefined;
+}
+
+/** The array at `key`, or an empty one after reporting why it is unusable. */
+function list(x: unknown, key: string, max: number, errors: Errors): unknown[] {
+  if (!Array.isArray(x)) {
+    errors.add(`"${key}" must be an array, got ${describe(x)}.`);
+    return [];
+  }
+  // Checked before looking inside, so a million-element array costs nothing.
+  if (x.length > max) {
+    errors.add(`"${key}" has ${x.length} entries; at most ${max} are allowed.`);
+    return [];
+  }
+  return x;
+}
+
+function duplicates(values: (string | undefined)[], what: string, path: string, errors: Errors): void {
+  const seen = new Map<string, number>();
+  values.forEach((v, i) => {
+    if (v === undefined) return;
+    const first = seen.get(v);
+    if (first === undefined) seen.set(v, i);
+    else errors.add(`${path}[${i}] repeats the ${what} ${describe(v)} of ${path}[${first}].`);
+  });
+}
+
+function optional(x: unknown): boolean {
+  return x === undefined || x === null;
+}
+
+function isPlainObject(x: unknown): x is Json {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** Collects messages up to {@link MAX_ERRORS}, counting the rest. */
+class Errors {
+  #messages: string[] = [];
+  count = 0;
+
+  add(message: string): void {
+    this.count++;
+    if (this.#messages.length < MAX_ERRORS) this.#messages.push(message);
+  }
+
+  unknownKeys(x: Json, allowed: readonly string[], where: string): void {
+    for (const key of Object.keys(x)) {
+      if (allowed.includes(key)) continue;
+      const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+      const hint = key.length <= 40 ? didYouMean(key, allowed) : '';
+      this.add(`Unknown key "${shown}" in ${where} (allowed: ${allowed.join(', ')}).${hint}`);
+    }
+  }
+
+  list(): string[] {
+    const more = this.count - this.#messages.length;
+    return more > 0 ? [...this.#messages, `…and ${more} more problems.`] : [...this.#messages];
+  }
+}
