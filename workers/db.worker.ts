@@ -13,17 +13,11 @@ import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.work
 import initParquet from 'parquet-wasm/esm/parquet_wasm.js';
 import parquetWasm from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { Engine } from './db/engine';
-import { createReader, type DatasetReader } from './db/reader';
 import { network } from './db/net-stats';
-import { openLeRobot, type DatasetSummary } from './db/lerobot';
-import { FramesSource } from './db/frames-source';
-import { Mutex } from './db/mutex';
-import { referencedNames } from '../src/lib/notebook/sql-scan';
-import { loadCsv } from './db/csv-load';
-import { buildEpisodesView } from './db/episodes-view';
-import type { CellResult, Fetched, ProgressFn, QueryResult, TableInfo } from './db/types';
+import type { CellResult, ProgressFn, QueryResult, TableInfo } from './db/types';
+import type { DatasetSummary } from './db/lerobot';
+import { Workspace } from './db/workspace';
 import type { SourceSpec } from '../src/lib/ingest/source';
-import { quoteIdent } from '../src/lib/util/sql';
 
 /** What the engine reports after start-up. */
 export interface EngineInfo {
@@ -33,16 +27,21 @@ export interface EngineInfo {
   ms: number;
 }
 
-let engine: Engine | null = null;
 let starting: Promise<EngineInfo> | null = null;
-let dataset: { reader: DatasetReader; summary: DatasetSummary; frames: FramesSource } | null = null;
-/** Held from planning a query that reads `frames` until it has run, so no other query re-points the view between. */
-const framesLock = new Mutex();
-const loads = new Map<number, AbortController>();
 // Count every request this worker makes, parquet-wasm's range reads included (see NetStats).
 self.fetch = network.wrap(self.fetch.bind(self));
 // parquet-wasm starts with the worker, independently of DuckDB: metadata reads need it before DuckDB is up.
 const parquetReady = initParquet({ module_or_path: parquetWasm });
+let resolveEngine!: (e: Engine) => void;
+let rejectEngine!: (e: unknown) => void;
+const engineReady = new Promise<Engine>((resolve, reject) => {
+  resolveEngine = resolve;
+  rejectEngine = reject;
+});
+// Unobserved until a data call waits on it; a failed start is reported by `init` itself.
+engineReady.catch(() => undefined);
+/** All data work; files are fetched while DuckDB starts, and wait for it only to insert. */
+const workspace = new Workspace(engineReady, parquetReady);
 
 async function start(): Promise<EngineInfo> {
   const t0 = performance.now();
@@ -65,7 +64,7 @@ async function start(): Promise<EngineInfo> {
   await conn.query('SET autoinstall_known_extensions=false');
   await conn.query('SET autoload_known_extensions=false');
   await parquetReady;
-  engine = new Engine(db, conn.useUnsafe((_b, id) => id));
+  resolveEngine(new Engine(db, conn.useUnsafe((_b, id) => id)));
   return {
     duckdb: await db.getVersion(),
     bundle: bundle.pthreadWorker ? 'coi' : 'eh',
@@ -74,50 +73,7 @@ async function start(): Promise<EngineInfo> {
   };
 }
 
-/** The engine once DuckDB is up; starts it if nobody has yet. */
-async function ready(): Promise<Engine> {
-  if (engine) return engine;
-  await api.init();
-  return engine!;
-}
-
-/** Options of a query or cell run (passed as separate arguments: comlink proxies only top-level functions). */
-export interface RunOptions {
-  /** Progress of reading frame data for the query. */
-  onProgress?: ProgressFn;
-  /** Ask (fail with BudgetError) before fetching more than this many bytes of frame data. */
-  maxBytes?: number;
-}
-
-/**
- * Runs `fn` after loading what `sql` needs from `frames`, when it reads frames at all, and reports what that
- * fetched (so every cell shows its network cost).
- */
-async function withFrames<T extends { fetched?: Fetched }>(sql: string, id: number, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
-  const frames = dataset?.frames;
-  if (!frames || !referencedNames(sql).has('frames')) return fn();
-  return framesLock.run(() =>
-    cancellable(id, async (signal) => {
-      const before = network.log.length;
-      await frames.prepare(sql, { signal, onProgress: opts.onProgress, maxBytes: opts.maxBytes });
-      const requests = network.log.slice(before);
-      const r = await fn();
-      r.fetched = { requests: requests.length, bytes: requests.reduce((s, q) => s + q.bytes, 0) };
-      return r;
-    }),
-  );
-}
-
-/** Wraps a long job so `cancel(id)` aborts it. */
-async function cancellable<T>(id: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ctl = new AbortController();
-  loads.set(id, ctl);
-  try {
-    return await fn(ctl.signal);
-  } finally {
-    loads.delete(id);
-  }
-}
+export type { RunOptions } from './db/workspace';
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   let res: Response;
@@ -133,8 +89,9 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 const api = {
   /** Starts DuckDB once; concurrent callers share the same start-up. */
   init(): Promise<EngineInfo> {
+    // DuckDB starts once; if it cannot, every call waiting for it fails with the same message.
     starting ??= start().catch((e) => {
-      starting = null;
+      rejectEngine(e);
       throw e;
     });
     return starting;
@@ -142,46 +99,39 @@ const api = {
 
   /** Runs SQL; the result comes back as transferred Arrow IPC bytes. */
   async query(sql: string, id: number, maxBytes?: number, onProgress?: ProgressFn): Promise<QueryResult> {
-    const engine = await ready();
-    const opts: RunOptions = { maxBytes, onProgress };
-    const r = await withFrames(sql, id, opts, () => engine.query(sql, id));
+    void api.init();
+    const r = await workspace.query(sql, id, { maxBytes, onProgress });
     return Comlink.transfer(r, [r.ipc.buffer as ArrayBuffer]);
   },
 
   /** Runs a notebook cell's SELECT, materialised as table `name`. */
   async runCell(name: string, sql: string, id: number, pageSize = 200, maxBytes?: number, onProgress?: ProgressFn): Promise<CellResult> {
-    const engine = await ready();
-    const opts: RunOptions = { maxBytes, onProgress };
-    const r = await withFrames(sql, id, opts, () => engine.runCell(name, sql, id, pageSize));
+    void api.init();
+    const r = await workspace.runCell(name, sql, id, pageSize, { maxBytes, onProgress });
     return Comlink.transfer(r, [r.firstPage.buffer as ArrayBuffer]);
   },
 
   /** A window of rows of a materialised result (for the virtualised grid). */
   async page(name: string, offset: number, limit: number): Promise<Uint8Array> {
-    const sql = `SELECT * FROM ${quoteIdent(name)} LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}`;
-    const { ipc } = await (await ready()).query(sql);
+    const ipc = await workspace.page(name, offset, limit);
     return Comlink.transfer(ipc, [ipc.buffer as ArrayBuffer]);
   },
 
   /** Inserts an Arrow IPC stream as table `name` (replacing it) or appends to it. */
-  async insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
-    const engine = await ready();
-    if (mode === 'replace') await engine.drop(name);
-    await engine.insertIpc(name, ipc, mode === 'replace');
-    const [{ n }] = await engine.rows(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(name)}`);
-    return { name, kind: 'table', rows: Number(n), columns: await engine.describe(quoteIdent(name)) };
+  insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
+    void api.init();
+    return workspace.insertArrow(name, ipc, mode);
   },
 
   /** Cancels a query or a load by the id it was started with. */
-  async cancel(id: number): Promise<boolean> {
-    // A query that reads frames may be loading data (abort it) or already running in DuckDB (interrupt it).
-    loads.get(id)?.abort();
-    return engine ? engine.cancel(id) : loads.has(id);
+  cancel(id: number): Promise<boolean> {
+    return workspace.cancel(id);
   },
 
   /** Every table and view with row counts and columns. */
-  async catalog(): Promise<TableInfo[]> {
-    return (await ready()).catalog();
+  catalog(): Promise<TableInfo[]> {
+    void api.init();
+    return workspace.catalog();
   },
 
   /**
@@ -189,27 +139,22 @@ const api = {
    * each query fetches only the columns and row groups it needs. May be called before `init` resolves: files
    * are fetched and decoded while DuckDB starts.
    */
-  async openDataset(spec: SourceSpec, onProgress?: ProgressFn): Promise<DatasetSummary> {
-    await parquetReady;
-    const reader = createReader(spec);
-    const summary = await openLeRobot(ready(), reader, onProgress);
-    await dataset?.frames.close();
-    const frames = await FramesSource.open(await ready(), reader, summary);
-    dataset = { reader, summary, frames };
-    return summary;
+  openDataset(spec: SourceSpec, onProgress?: ProgressFn): Promise<DatasetSummary> {
+    void api.init();
+    return workspace.openDataset(spec, onProgress);
   },
 
   /** Loads a CSV (URL or a user's file) as table `name`; the download overlaps DuckDB's start-up. */
   async loadCsv(name: string, from: { url: string } | { file: Blob }): Promise<TableInfo> {
+    void api.init();
     const bytes = 'url' in from ? await fetchBytes(from.url) : new Uint8Array(await from.file.arrayBuffer());
-    const label = 'url' in from ? from.url : (from.file as File).name ?? `${name}.csv`;
-    return loadCsv(ready(), name, bytes, label);
+    const label = 'url' in from ? from.url : ((from.file as File).name ?? `${name}.csv`);
+    return workspace.loadCsv(name, bytes, label);
   },
 
   /** Builds the canonical `episodes` view, joining an episode log when one is loaded. */
-  async linkEpisodes(logTable?: string): Promise<void> {
-    if (!dataset) throw new Error('Open a dataset first.');
-    await buildEpisodesView(await ready(), dataset.summary.info.fps, logTable);
+  linkEpisodes(logTable?: string): Promise<void> {
+    return workspace.linkEpisodes(logTable);
   },
 };
 

@@ -41,6 +41,12 @@ describe('the demo flywheel, offline in Chromium', () => {
     await settle(page);
     const plots = await page.locator('[data-cell-kind="plot"]').count();
     expect(plots).toBeGreaterThanOrEqual(5);
+    // Charts draw on the next animation frame after their data arrives: wait for every one, however slow the machine.
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-cell-kind="plot"] [data-plot][data-rendered="true"]').length === n,
+      plots,
+      { timeout: 30_000 },
+    );
     expect(await page.locator('[data-cell-kind="plot"][data-cell-status="done"] [data-plot][data-rendered="true"]').count()).toBe(plots);
     // every chart drew marks, not just axes
     for (const chart of await page.locator('[data-plot][data-rendered="true"]').all()) {

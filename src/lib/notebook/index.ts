@@ -1,4 +1,4 @@
-export { NotebookRunner, PLOT_ROW_LIMIT, type NotebookDb, type RunnerHooks } from './runner.svelte';
+export { NotebookRunner, PLOT_ROW_LIMIT, type NotebookDb, type RunnerHooks } from './runner';
 export { dependencyGraph, downstreamOf, namesRead } from './deps';
 export { scanSql, splitStatements, referencedNames, queryShape } from './sql-scan';
 export { makeCell, freshName, newCellId } from './cells';

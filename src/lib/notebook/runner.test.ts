@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngine } from '../../../tests/unit/helpers/node-engine';
 import { engineNotebookDb } from '../../../tests/unit/helpers/node-notebook-db';
-import { NotebookRunner, type NotebookDb } from './runner.svelte';
+import { NotebookRunner, type NotebookDb } from './runner';
 import type { NotebookDoc } from './types';
 
 let db: NotebookDb;

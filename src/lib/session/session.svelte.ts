@@ -1,7 +1,8 @@
 import { DbClient, type DatasetSummary, type EngineInfo, type Progress, type TableInfo } from '../db';
 import type { SourceDecl, SourceSpec } from '../ingest/source';
 import { normaliseBase } from '../ingest/source';
-import { NotebookRunner } from '../notebook/runner.svelte';
+import { NotebookRunner } from '../notebook/runner';
+import { reactive } from '../notebook/reactive.svelte';
 import type { NotebookDoc } from '../notebook/types';
 import { errorMessage } from '../util/errors';
 
@@ -68,7 +69,7 @@ export class Session {
       this.runner = new NotebookRunner(doc, this.db, {
         reservedNames: () => this.#sourceTables,
         onRunDone: () => void this.refreshCatalog(),
-      });
+      }, reactive);
       this.phase = 'ready';
       await this.runner.runAll();
     } catch (e) {

@@ -34,10 +34,9 @@ export const PLOT_ROW_LIMIT = 100_000;
  * re-runs what depends on an edited cell, and keeps going past a failing cell.
  */
 export class NotebookRunner {
-  doc = $state<NotebookDoc>() as NotebookDoc;
-  runtime = $state<Record<string, CellRuntime>>({});
-  /** True while any run is in progress. */
-  busy = $state(false);
+  doc: NotebookDoc;
+  runtime: Record<string, CellRuntime>;
+  readonly #state: { busy: boolean };
 
   readonly #db: NotebookDb;
   readonly #hooks: RunnerHooks;
@@ -47,11 +46,23 @@ export class NotebookRunner {
   /** Cells whose next run may fetch more frame data than the budget. */
   readonly #allowLarge = new Set<string>();
 
-  constructor(doc: NotebookDoc, db: NotebookDb, hooks: RunnerHooks = {}) {
-    this.doc = doc;
+  /**
+   * @param reactive wraps the runner's state so a UI can observe it (the app passes Svelte's `$state`, see
+   *   `reactive.svelte.ts`); the headless runner and tests keep plain objects. Keeping runes out of this file lets
+   *   the same runner run in Node without the Svelte compiler.
+   */
+  constructor(doc: NotebookDoc, db: NotebookDb, hooks: RunnerHooks = {}, reactive: <T extends object>(value: T) => T = (v) => v) {
+    this.doc = reactive(doc);
+    this.runtime = reactive({});
+    this.#state = reactive({ busy: false });
     this.#db = db;
     this.#hooks = hooks;
     for (const c of doc.cells) this.runtime[c.id] = { status: 'idle', runId: 0 };
+  }
+
+  /** True while any run is in progress. */
+  get busy(): boolean {
+    return this.#state.busy;
   }
 
   /** Runs every cell, top to bottom. */
@@ -107,7 +118,7 @@ export class NotebookRunner {
   }
 
   async #runMany(ids: string[]): Promise<void> {
-    this.busy = true;
+    this.#state.busy = true;
     const failed = new Set<string>();
     const { upstream, problems } = dependencyGraph(this.doc.cells);
     try {
@@ -131,7 +142,7 @@ export class NotebookRunner {
         if (!ok) failed.add(id);
       }
     } finally {
-      this.busy = false;
+      this.#state.busy = false;
       this.#hooks.onRunDone?.();
     }
   }

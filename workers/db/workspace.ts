@@ -1,0 +1,132 @@
+import type { SourceSpec } from '../../src/lib/ingest/source';
+import { referencedNames } from '../../src/lib/notebook/sql-scan';
+import { quoteIdent } from '../../src/lib/util/sql';
+import { loadCsv } from './csv-load';
+import type { Engine } from './engine';
+import { buildEpisodesView } from './episodes-view';
+import { FramesSource } from './frames-source';
+import { openLeRobot, type DatasetSummary } from './lerobot';
+import { Mutex } from './mutex';
+import { network } from './net-stats';
+import { createReader, type DatasetReader } from './reader';
+import type { CellResult, Fetched, ProgressFn, QueryResult, TableInfo } from './types';
+
+/** Options of a query or cell run. */
+export interface RunOptions {
+  /** Progress of reading frame data for the query. */
+  onProgress?: ProgressFn;
+  /** Ask (fail with BudgetError) before fetching more than this many bytes of frame data. */
+  maxBytes?: number;
+}
+
+/**
+ * Everything the app does with data, independent of where it runs: the browser's database worker wraps one of
+ * these with comlink, and the headless notebook runner uses one in Node. The engine may still be starting
+ * (a promise): dataset files are fetched and decoded meanwhile.
+ */
+export class Workspace {
+  readonly #engine: Promise<Engine>;
+  readonly #beforeParquet: Promise<unknown>;
+  #dataset: { reader: DatasetReader; summary: DatasetSummary; frames: FramesSource } | null = null;
+  /** Held from planning a query that reads `frames` until it has run, so no other query re-points the view between. */
+  readonly #framesLock = new Mutex();
+  readonly #loads = new Map<number, AbortController>();
+  #ready: Engine | null = null;
+
+  /**
+   * @param engine the engine, or a promise of it while DuckDB starts
+   * @param parquetReady resolves once parquet-wasm is initialised
+   */
+  constructor(engine: Engine | Promise<Engine>, parquetReady: Promise<unknown> = Promise.resolve()) {
+    this.#engine = Promise.resolve(engine).then((e) => (this.#ready = e));
+    this.#beforeParquet = parquetReady;
+  }
+
+  /** The open dataset's summary, if any. */
+  get dataset(): DatasetSummary | null {
+    return this.#dataset?.summary ?? null;
+  }
+
+  /** Runs SQL and returns Arrow IPC; loads what it needs from `frames` first. */
+  async query(sql: string, id: number, opts: RunOptions = {}): Promise<QueryResult> {
+    const engine = await this.#engine;
+    return this.#withFrames(sql, id, opts, () => engine.query(sql, id));
+  }
+
+  /** Runs a notebook cell's SELECT, materialised as table `name`. */
+  async runCell(name: string, sql: string, id: number, pageSize = 200, opts: RunOptions = {}): Promise<CellResult> {
+    const engine = await this.#engine;
+    return this.#withFrames(sql, id, opts, () => engine.runCell(name, sql, id, pageSize));
+  }
+
+  /** A window of rows of a materialised result. */
+  async page(name: string, offset: number, limit: number): Promise<Uint8Array> {
+    const sql = `SELECT * FROM ${quoteIdent(name)} LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}`;
+    return (await (await this.#engine).query(sql)).ipc;
+  }
+
+  /** Inserts an Arrow IPC stream as table `name` (replacing it) or appends to it. */
+  async insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
+    const engine = await this.#engine;
+    if (mode === 'replace') await engine.drop(name);
+    await engine.insertIpc(name, ipc, mode === 'replace');
+    const [{ n }] = await engine.rows(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(name)}`);
+    return { name, kind: 'table', rows: Number(n), columns: await engine.describe(quoteIdent(name)) };
+  }
+
+  /** Cancels a query or load by id: aborts loading frame data, and interrupts DuckDB. */
+  async cancel(id: number): Promise<boolean> {
+    this.#loads.get(id)?.abort();
+    return this.#ready ? this.#ready.cancel(id) : this.#loads.has(id);
+  }
+
+  /** Every table and view with row counts and columns. */
+  async catalog(): Promise<TableInfo[]> {
+    return (await this.#engine).catalog();
+  }
+
+  /** Opens a LeRobot dataset's metadata and sets up lazy `frames`. */
+  async openDataset(spec: SourceSpec, onProgress?: ProgressFn): Promise<DatasetSummary> {
+    await this.#beforeParquet;
+    const reader = createReader(spec);
+    const summary = await openLeRobot(this.#engine, reader, onProgress);
+    await this.#dataset?.frames.close();
+    const frames = await FramesSource.open(await this.#engine, reader, summary);
+    this.#dataset = { reader, summary, frames };
+    return summary;
+  }
+
+  /** Loads CSV bytes as table `name`. */
+  async loadCsv(name: string, bytes: Uint8Array, label?: string): Promise<TableInfo> {
+    return loadCsv(this.#engine, name, bytes, label);
+  }
+
+  /** Builds the canonical `episodes` view, joining an episode log when one is loaded. */
+  async linkEpisodes(logTable?: string): Promise<void> {
+    if (!this.#dataset) throw new Error('Open a dataset first.');
+    await buildEpisodesView(await this.#engine, this.#dataset.summary.info.fps, logTable);
+  }
+
+  /**
+   * Runs `fn` after loading what `sql` needs from `frames`, when it reads frames at all, and reports what that
+   * fetched (so every cell shows its network cost).
+   */
+  async #withFrames<T extends { fetched?: Fetched }>(sql: string, id: number, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
+    const frames = this.#dataset?.frames;
+    if (!frames || !referencedNames(sql).has('frames')) return fn();
+    return this.#framesLock.run(async () => {
+      const ctl = new AbortController();
+      this.#loads.set(id, ctl);
+      try {
+        const before = network.log.length;
+        await frames.prepare(sql, { signal: ctl.signal, onProgress: opts.onProgress, maxBytes: opts.maxBytes });
+        const requests = network.log.slice(before);
+        const r = await fn();
+        r.fetched = { requests: requests.length, bytes: requests.reduce((s, q) => s + q.bytes, 0) };
+        return r;
+      } finally {
+        this.#loads.delete(id);
+      }
+    });
+  }
+}
