@@ -1,5 +1,5 @@
 import { ipcToResult } from '../../../src/lib/db/arrow';
-import type { NotebookDb } from '../../../src/lib/notebook/runner.svelte';
+import type { NotebookDb } from '../../../src/lib/notebook/runner';
 import type { Engine } from '../../../workers/db/engine';
 
 /** The notebook runner's database port, served by the real engine in Node (what DbClient does in the browser). */
