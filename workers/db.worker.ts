@@ -117,6 +117,12 @@ const api = {
     return Comlink.transfer(ipc, [ipc.buffer as ArrayBuffer]);
   },
 
+  /** A whole result as CSV, Arrow IPC or Parquet bytes (transferred). */
+  async exportResult(name: string, format: 'csv' | 'arrow' | 'parquet'): Promise<Uint8Array> {
+    const bytes = await workspace.exportResult(name, format);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+
   /** Inserts an Arrow IPC stream as table `name` (replacing it) or appends to it. */
   insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
     void api.init();

@@ -68,6 +68,8 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: findChromium(),
     headless: true,
+    // Specs check exported files (CSV, Parquet, charts) through Playwright download events.
+    acceptDownloads: true,
     args: [
       '--no-sandbox',
       '--disable-gpu',

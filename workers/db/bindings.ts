@@ -23,5 +23,6 @@ export interface DuckBindings {
   registerFileBuffer(name: string, buffer: Uint8Array): MaybePromise<unknown>;
   registerFileText(name: string, text: string): MaybePromise<unknown>;
   dropFile(name: string): MaybePromise<unknown>;
+  copyFileToBuffer(name: string): MaybePromise<Uint8Array>;
   getVersion(): MaybePromise<string>;
 }

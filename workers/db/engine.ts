@@ -114,6 +114,17 @@ export class Engine {
     await this.#db.registerFileBuffer(name, bytes);
   }
 
+  /** Writes a relation as CSV with DuckDB's own writer (RFC 4180 quoting, header) and returns the bytes. */
+  async exportCsv(relation: string): Promise<Uint8Array> {
+    const file = `_export_${Date.now()}.csv`;
+    await this.exec(`COPY (SELECT * FROM ${relation}) TO '${file}' (HEADER, DELIMITER ',')`);
+    try {
+      return await this.#db.copyFileToBuffer(file);
+    } finally {
+      await this.#db.dropFile(file);
+    }
+  }
+
   /** Column names and DuckDB types of a table, view or query. */
   async describe(relation: string): Promise<ColumnInfo[]> {
     const rows = await this.rows(`DESCRIBE ${relation}`);

@@ -65,6 +65,20 @@ export class Workspace {
     return (await (await this.#engine).query(sql)).ipc;
   }
 
+  /**
+   * A whole result as a file: CSV (DuckDB's writer), Arrow IPC stream, or Parquet (parquet-wasm, zstd; DuckDB's
+   * own Parquet writer is an extension the offline build cannot load).
+   */
+  async exportResult(name: string, format: 'csv' | 'arrow' | 'parquet'): Promise<Uint8Array> {
+    const engine = await this.#engine;
+    if (format === 'csv') return engine.exportCsv(quoteIdent(name));
+    const { ipc } = await engine.query(`SELECT * FROM ${quoteIdent(name)}`);
+    if (format === 'arrow') return ipc;
+    await this.#beforeParquet;
+    const { Table, writeParquet, WriterPropertiesBuilder, Compression } = await import('parquet-wasm/esm/parquet_wasm.js');
+    return writeParquet(Table.fromIPCStream(ipc), new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build());
+  }
+
   /** Inserts an Arrow IPC stream as table `name` (replacing it) or appends to it. */
   async insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
     const engine = await this.#engine;

@@ -85,6 +85,11 @@ export class DbClient {
     return ipcToRows(await this.#api.page(name, offset, limit));
   }
 
+  /** A whole result as a file's bytes. */
+  exportResult(name: string, format: 'csv' | 'arrow' | 'parquet'): Promise<Uint8Array> {
+    return this.#api.exportResult(name, format);
+  }
+
   /** Loads an Arrow table (IPC stream bytes, transferred) as table `name`. */
   insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
     return this.#api.insertArrow(name, Comlink.transfer(ipc, [ipc.buffer as ArrayBuffer]), mode);

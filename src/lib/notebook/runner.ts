@@ -14,6 +14,8 @@ export interface NotebookDb {
   cancel(id: number): Promise<boolean>;
   /** Rows `offset … offset+limit` of a materialised result (for the virtualised grid). */
   page(name: string, offset: number, limit: number): Promise<Record<string, unknown>[]>;
+  /** A whole result as a file (optional: the headless runner writes JSON instead). */
+  exportResult?(name: string, format: 'csv' | 'arrow' | 'parquet'): Promise<Uint8Array>;
 }
 
 /** Hooks from the app into the runner. */
@@ -89,6 +91,12 @@ export class NotebookRunner {
   /** Rows of a cell's materialised result, for paging through large results. */
   page(name: string, offset: number, limit: number): Promise<Record<string, unknown>[]> {
     return this.#db.page(name, offset, limit);
+  }
+
+  /** A cell's whole result as a file's bytes. */
+  exportResult(name: string, format: 'csv' | 'arrow' | 'parquet'): Promise<Uint8Array> {
+    if (!this.#db.exportResult) throw new Error('Export is not available here.');
+    return this.#db.exportResult(name, format);
   }
 
   /** Cancels everything queued or running. */
