@@ -18,6 +18,7 @@ import type { CellResult, ProgressFn, QueryResult, TableInfo } from './db/types'
 import type { DatasetSummary } from './db/lerobot';
 import { Workspace } from './db/workspace';
 import type { SourceSpec } from '../src/lib/ingest/source';
+import type { OutcomeMapping } from '../src/lib/notebook/types';
 
 /** What the engine reports after start-up. */
 export interface EngineInfo {
@@ -158,9 +159,14 @@ const api = {
     return workspace.loadCsv(name, bytes, label);
   },
 
-  /** Builds the canonical `episodes` view, joining an episode log when one is loaded. */
-  linkEpisodes(logTable?: string): Promise<void> {
-    return workspace.linkEpisodes(logTable);
+  /** Builds the canonical `episodes` view, joining an episode log when one is loaded, outcome per the mapping. */
+  linkEpisodes(logTable?: string, mapping?: OutcomeMapping): Promise<void> {
+    return workspace.linkEpisodes(logTable, mapping);
+  },
+
+  /** Per-frame columns that can define an episode's outcome. */
+  outcomeColumns(): string[] {
+    return workspace.outcomeColumns();
   },
 };
 

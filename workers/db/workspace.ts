@@ -10,6 +10,7 @@ import { Mutex } from './mutex';
 import { network } from './net-stats';
 import { createReader, type DatasetReader } from './reader';
 import type { CellResult, Fetched, ProgressFn, QueryResult, TableInfo } from './types';
+import type { OutcomeMapping } from '../../src/lib/notebook/types';
 
 /** Options of a query or cell run. */
 export interface RunOptions {
@@ -115,10 +116,35 @@ export class Workspace {
     return loadCsv(this.#engine, name, bytes, label);
   }
 
-  /** Builds the canonical `episodes` view, joining an episode log when one is loaded. */
-  async linkEpisodes(logTable?: string): Promise<void> {
+  /**
+   * Builds the canonical `episodes` view, joining an episode log when one is loaded, with `outcome` defined by the
+   * notebook's mapping. A per-frame column is aggregated once per episode (reading just that column lazily).
+   */
+  async linkEpisodes(logTable?: string, mapping?: OutcomeMapping, id = -1): Promise<void> {
     if (!this.#dataset) throw new Error('Open a dataset first.');
-    await buildEpisodesView(await this.#engine, this.#dataset.summary.info.fps, logTable);
+    const engine = await this.#engine;
+    const fps = this.#dataset.summary.info.fps;
+    if (mapping?.kind === 'frame-column') {
+      const col = quoteIdent(mapping.column);
+      if (!this.#dataset.frames.columns.some((c) => c.name === mapping.column)) {
+        throw new Error(`There is no per-frame column "${mapping.column}" (frames has: ${this.#dataset.frames.columns.map((c) => c.name).join(', ')}).`);
+      }
+      // Numeric success columns (reward 0/1, next.success as 0/1) count as true when positive.
+      const truthy = `(${col})::DOUBLE > 0`;
+      const agg = mapping.rule === 'last' ? `arg_max(${truthy}, frame_index)` : `bool_or(${truthy})`;
+      await this.runCell('_episode_outcomes', `SELECT episode_index, CASE WHEN ${agg} THEN 'success' ELSE 'failure' END AS outcome FROM frames GROUP BY episode_index`, id);
+      await buildEpisodesView(engine, fps, logTable, { table: '_episode_outcomes' });
+    } else if (mapping?.kind === 'sql') {
+      await buildEpisodesView(engine, fps, logTable, { expression: mapping.expression });
+    } else {
+      await buildEpisodesView(engine, fps, logTable);
+    }
+  }
+
+  /** Boolean or 0/1 per-frame columns that can define an episode's outcome (e.g. DROID's is_episode_successful). */
+  outcomeColumns(): string[] {
+    const cols = this.#dataset?.frames.columns ?? [];
+    return cols.filter((c) => /^(BOOLEAN)$/.test(c.type) || /success|done|reward/i.test(c.name)).map((c) => c.name);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { DbApi, EngineInfo, RunOptions } from '../../../workers/db.worker';
 import type { CellResult as RawCellResult, ColumnInfo, Fetched, Progress, TableInfo } from '../../../workers/db/types';
 import type { DatasetSummary } from '../../../workers/db/lerobot';
 import type { SourceSpec } from '../ingest/source';
+import type { OutcomeMapping } from '../notebook/types';
 import { ipcToResult, ipcToRows } from './arrow';
 
 export type { EngineInfo, ColumnInfo, Fetched, Progress, TableInfo, DatasetSummary, RunOptions };
@@ -115,9 +116,14 @@ export class DbClient {
     return this.#api.loadCsv(name, from);
   }
 
-  /** Builds the canonical `episodes` view (joined with an episode log when given). */
-  linkEpisodes(logTable?: string): Promise<void> {
-    return this.#api.linkEpisodes(logTable);
+  /** Builds the canonical `episodes` view (joined with an episode log when given; outcome per the mapping). */
+  linkEpisodes(logTable?: string, mapping?: OutcomeMapping): Promise<void> {
+    return this.#api.linkEpisodes(logTable, mapping);
+  }
+
+  /** Per-frame columns that can define an episode's outcome. */
+  outcomeColumns(): Promise<string[]> {
+    return this.#api.outcomeColumns();
   }
 
   /** Stops the worker and DuckDB with it. */

@@ -2,5 +2,5 @@ export { NotebookRunner, PLOT_ROW_LIMIT, type NotebookDb, type RunnerHooks } fro
 export { dependencyGraph, downstreamOf, namesRead } from './deps';
 export { scanSql, splitStatements, referencedNames, queryShape } from './sql-scan';
 export { makeCell, freshName, newCellId } from './cells';
-export { CELL_NAME, ResultData, type CellData, type CellKind, type CellRuntime, type CellStatus, type NotebookDoc } from './types';
+export { CELL_NAME, ResultData, type OutcomeMapping, type CellData, type CellKind, type CellRuntime, type CellStatus, type NotebookDoc } from './types';
 export { healthNotebook, exploreNotebook, demoSources } from './templates';

@@ -16,12 +16,24 @@ export interface CellData {
   plot?: PlotSpec;
 }
 
+/**
+ * Where episode outcomes come from, so a shared notebook brings its labels along: the deployment log's `outcome`
+ * column (default when a log is joined), a per-frame column such as DROID's `is_episode_successful` or
+ * `next.success` (success when it is true on any frame, or on the last frame), or a SQL rule over `episodes`.
+ */
+export type OutcomeMapping =
+  | { kind: 'log' }
+  | { kind: 'frame-column'; column: string; rule: 'any' | 'last' }
+  | { kind: 'sql'; expression: string };
+
 /** A whole notebook document (the unit that is saved and shared). */
 export interface NotebookDoc {
   version: 1;
   title: string;
   sources: SourceDecl[];
   cells: CellData[];
+  /** How `episodes.outcome` is defined; absent: the log's column, else a known per-frame success column. */
+  outcome?: OutcomeMapping;
 }
 
 /** Runtime status of a cell. */

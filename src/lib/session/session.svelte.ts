@@ -3,7 +3,7 @@ import type { SourceDecl, SourceSpec } from '../ingest/source';
 import { normaliseBase } from '../ingest/source';
 import { NotebookRunner } from '../notebook/runner';
 import { reactive } from '../notebook/reactive.svelte';
-import type { NotebookDoc } from '../notebook/types';
+import type { NotebookDoc, OutcomeMapping } from '../notebook/types';
 import { errorMessage } from '../util/errors';
 
 /** A long-running load shown in the catalog with its progress and a cancel button. */
@@ -64,7 +64,11 @@ export class Session {
       // Sources are requested at once: the worker downloads and decodes them while DuckDB is still starting.
       const logTable = await this.#loadSources(doc.sources, local, opts.wholeFiles);
       performance.mark('flywheel:sources-loaded');
-      if (this.dataset) await this.db.linkEpisodes(logTable);
+      this.#logTable = logTable;
+      if (this.dataset) {
+        await this.db.linkEpisodes(logTable, doc.outcome);
+        this.outcomeColumns = await this.db.outcomeColumns();
+      }
       void this.refreshCatalog();
       this.runner = new NotebookRunner(doc, this.db, {
         reservedNames: () => this.#sourceTables,
@@ -80,6 +84,36 @@ export class Session {
   }
 
   #lastOpen: { doc: NotebookDoc; local?: SourceSpec } | null = null;
+  #logTable: string | undefined;
+  /** Per-frame columns that could define outcomes (for the outcome picker). */
+  outcomeColumns = $state<string[]>([]);
+  /** Whether a deployment log is joined (its `outcome` column is then the default). */
+  get hasLog(): boolean {
+    return !!this.#logTable;
+  }
+
+  /**
+   * Changes where episode outcomes come from; the mapping is saved in the notebook (so a shared link brings its
+   * labels along), then everything re-runs.
+   */
+  async setOutcome(mapping: OutcomeMapping | undefined): Promise<void> {
+    const runner = this.runner;
+    if (!runner) return;
+    if (mapping) runner.doc.outcome = mapping;
+    else delete runner.doc.outcome;
+    try {
+      this.outcomeError = null;
+      await this.db.linkEpisodes(this.#logTable, mapping);
+    } catch (e) {
+      this.outcomeError = errorMessage(e);
+      await this.db.linkEpisodes(this.#logTable);
+    }
+    await this.refreshCatalog();
+    await runner.runAll();
+  }
+
+  /** Why the last outcome mapping could not be applied. */
+  outcomeError = $state<string | null>(null);
 
   /** Re-opens the last notebook downloading whole files (for servers without range requests, after the user agreed). */
   retryWholeFiles(): Promise<void> {

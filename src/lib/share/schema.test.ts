@@ -102,7 +102,7 @@ describe('validateNotebook', () => {
   it('rejects __proto__ and constructor keys without polluting prototypes', () => {
     const text = '{"version":1,"title":"t","sources":[],"cells":[{"id":"a","kind":"sql","name":"a","source":"","__proto__":{"polluted":1}}],"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}';
     const errors = errorsOf(JSON.parse(text));
-    expect(errors).toContain('Unknown key "__proto__" in the notebook (allowed: version, title, sources, cells, layout, deepLink).');
+    expect(errors).toContain('Unknown key "__proto__" in the notebook (allowed: version, title, sources, cells, layout, deepLink, outcome).');
     expect(errors.join('\n')).toMatch(/Unknown key "constructor" in the notebook/);
     expect(errors.join('\n')).toMatch(/Unknown key "__proto__" in cells\[0\]/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -125,5 +125,27 @@ describe('validateNotebook', () => {
     const errors = errorsOf({ ...base(), cells });
     expect(errors).toHaveLength(51);
     expect(errors[50]).toBe('…and 150 more problems.');
+  });
+});
+
+describe('outcome mappings', () => {
+  const doc = (outcome: unknown) => ({ version: 1, title: 't', sources: [], cells: [], outcome });
+  it.each([
+    [{ kind: 'log' }],
+    [{ kind: 'frame-column', column: 'is_episode_successful', rule: 'any' }],
+    [{ kind: 'sql', expression: "task ILIKE '%pick%'" }],
+  ])('accepts %j', (outcome) => {
+    const r = validateNotebook(doc(outcome));
+    expect(r.ok && r.doc.outcome).toEqual(outcome);
+  });
+  it.each([
+    [{ kind: 'sql', expression: 'true; DROP TABLE episodes' }, /one expression/],
+    [{ kind: 'frame-column', column: 'x', rule: 'sometimes' }, /outcome.rule/],
+    [{ kind: 'magic' }, /outcome.kind/],
+    [{ kind: 'log', extra: 1 }, /Unknown key "extra"/],
+  ])('rejects %j', (outcome, message) => {
+    const r = validateNotebook(doc(outcome));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors.join('\n')).toMatch(message);
   });
 });

@@ -5,6 +5,7 @@
  * knows, checks every type and limit, reports all problems at once (with the path to each), and returns
  * a fresh copy built from known keys only, so odd keys such as `__proto__` never reach the app.
  */
+import type { OutcomeMapping } from '../notebook/types';
 import type { CellData, CellKind } from '../notebook/types';
 import { CELL_NAME } from '../notebook/types';
 import type { SourceDecl } from '../ingest/source';
@@ -30,7 +31,7 @@ export const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Result of {@link validateNotebook}. */
 export type NotebookValidation = { ok: true; doc: SharedNotebook } | { ok: false; errors: string[] };
 
-const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink'] as const;
+const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink', 'outcome'] as const;
 const SOURCE_KEYS = ['name', 'kind', 'url', 'role'] as const;
 const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot'] as const;
 const LAYOUT_KEYS = ['focus'] as const;
@@ -92,6 +93,7 @@ export function validateNotebook(x: unknown): NotebookValidation {
 
   const layout = optional(x.layout) ? undefined : validateLayout(x.layout, errors);
   const deepLink = optional(x.deepLink) ? undefined : validateDeepLink(x.deepLink, 'deepLink', errors);
+  const outcome = optional(x.outcome) ? undefined : validateOutcome(x.outcome, errors);
 
   if (errors.count > 0) return { ok: false, errors: errors.list() };
   const doc: SharedNotebook = {
@@ -102,7 +104,33 @@ export function validateNotebook(x: unknown): NotebookValidation {
   };
   if (layout) doc.layout = layout;
   if (deepLink) doc.deepLink = deepLink;
+  if (outcome) doc.outcome = outcome;
   return { ok: true, doc };
+}
+
+/** The outcome mapping: a SQL rule is at most one expression (it runs only after the user agreed to the notebook). */
+function validateOutcome(x: unknown, errors: Errors): OutcomeMapping | undefined {
+  if (!isPlainObject(x)) return void errors.add(`"outcome" must be an object, got ${describe(x)}.`);
+  const kind = oneOf(x.kind, ['log', 'frame-column', 'sql'] as const, 'outcome.kind', errors);
+  if (kind === 'log') {
+    errors.unknownKeys(x, ['kind'], 'outcome');
+    return { kind };
+  }
+  if (kind === 'frame-column') {
+    errors.unknownKeys(x, ['kind', 'column', 'rule'], 'outcome');
+    const rule = oneOf(x.rule, ['any', 'last'] as const, 'outcome.rule', errors);
+    if (typeof x.column !== 'string' || !x.column || x.column.length > 200) return void errors.add('"outcome.column" must name a column.');
+    return rule ? { kind, column: x.column, rule } : undefined;
+  }
+  if (kind === 'sql') {
+    errors.unknownKeys(x, ['kind', 'expression'], 'outcome');
+    if (typeof x.expression !== 'string' || !x.expression.trim() || x.expression.length > 2000) {
+      return void errors.add('"outcome.expression" must be a SQL expression of at most 2,000 characters.');
+    }
+    if (/;/.test(x.expression)) return void errors.add('"outcome.expression" must be one expression (no ";").');
+    return { kind, expression: x.expression };
+  }
+  return undefined;
 }
 
 function validateSource(x: unknown, path: string, errors: Errors): SourceDecl | undefined {
