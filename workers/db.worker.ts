@@ -64,6 +64,10 @@ async function start(): Promise<EngineInfo> {
   // DuckDB-WASM >= 1.29 otherwise downloads parquet/json extensions on first use and crashes offline (stack.md G1).
   await conn.query('SET autoinstall_known_extensions=false');
   await conn.query('SET autoload_known_extensions=false');
+  // SQL in a shared notebook must not reach hosts its consent prompt did not list: DuckDB-WASM can read any
+  // http(s) URL through the browser. Only the app's own registered files (under /flywheel/) stay readable.
+  await conn.query(`SET allowed_directories=['/flywheel/']`);
+  await conn.query('SET enable_external_access=false');
   await parquetReady;
   resolveEngine(new Engine(db, conn.useUnsafe((_b, id) => id)));
   return {

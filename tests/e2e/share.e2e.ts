@@ -127,6 +127,25 @@ describe('notebooks are kept, shared and opened safely', () => {
     await page.close();
   });
 
+  test('SQL in a notebook cannot reach hosts its sources did not name', async () => {
+    const statsUrl = new URL('/__stats', remoteUrl);
+    await fetch(new URL('/__stats/reset', remoteUrl));
+    const doc: SharedNotebook = {
+      ...healthNotebook(),
+      cells: [{ id: 'x', kind: 'sql', name: 'exfil', source: `SELECT * FROM read_csv('${new URL('demo/collection_costs.csv', remoteUrl).href}')` }],
+    };
+    const page = await b.context.newPage();
+    await page.goto(`${appUrl}#nb=${await encodeNotebook(doc)}`);
+    // The consent lists only this site: the URL inside the SQL is not a source.
+    expect(await page.locator('[data-consent-hosts]').count()).toBe(0);
+    await page.click('[data-action="agree"]');
+    await settle(page);
+    expect(await page.locator('[data-cell="exfil"] [data-cell-error]').innerText()).toMatch(/disabled by configuration/);
+    const stats = (await (await fetch(statsUrl)).json()) as { requests: number };
+    expect(stats.requests).toBe(0);
+    await page.close();
+  });
+
   test('?notebook= on another site asks before fetching, then asks before running', async () => {
     const page = await b.context.newPage();
     const file = new URL('fixtures/share/health.flywheel.json', remoteUrl).href;

@@ -14,7 +14,7 @@ export async function loadCsv(
   label = `${name}.csv`,
 ): Promise<TableInfo> {
   const engine = await engineP;
-  const vfsName = `_csv_${name}.csv`;
+  const vfsName = `/flywheel/csv_${name}.csv`;
   await engine.registerFile(vfsName, bytes);
   const ident = quoteIdent(name);
   try {

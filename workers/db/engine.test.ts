@@ -42,8 +42,8 @@ describe('Engine on real DuckDB-WASM', () => {
   });
 
   it('reads CSV with the core reader while extension autoload is off', async () => {
-    await engine.registerFile('log.csv', new TextEncoder().encode('episode_id,outcome,notes\n1,success,"a, b"\n2,failure,\n'));
-    const rows = ipcToRows((await engine.query(`SELECT * FROM read_csv('log.csv', header=true)`)).ipc);
+    await engine.registerFile('/flywheel/log.csv', new TextEncoder().encode('episode_id,outcome,notes\n1,success,"a, b"\n2,failure,\n'));
+    const rows = ipcToRows((await engine.query(`SELECT * FROM read_csv('/flywheel/log.csv', header=true)`)).ipc);
     expect(rows).toEqual([
       { episode_id: 1, outcome: 'success', notes: 'a, b' },
       { episode_id: 2, outcome: 'failure', notes: null },
@@ -65,6 +65,11 @@ describe('Engine on real DuckDB-WASM', () => {
     const r = await engine.runCell('was_view', 'SELECT 2 AS y', 20);
     expect(r.columns).toEqual([{ name: 'y', type: 'INTEGER' }]);
     expect(await engine.relationKind('was_view')).toBe('table');
+  });
+
+  it('refuses files outside the app\'s own registered folder (SQL cannot read arbitrary paths or URLs)', async () => {
+    await expect(engine.query(`SELECT * FROM read_csv('/etc/passwd')`)).rejects.toThrow(/disabled by configuration/);
+    await expect(engine.query(`SELECT * FROM read_csv('https://example.org/x.csv')`)).rejects.toThrow(/disabled by configuration/);
   });
 
   it('fails fast (no network hang) when SQL needs the parquet extension', async () => {

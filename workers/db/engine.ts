@@ -116,7 +116,7 @@ export class Engine {
 
   /** Writes a relation as CSV with DuckDB's own writer (RFC 4180 quoting, header) and returns the bytes. */
   async exportCsv(relation: string): Promise<Uint8Array> {
-    const file = `_export_${Date.now()}.csv`;
+    const file = `/flywheel/export_${Date.now()}.csv`;
     await this.exec(`COPY (SELECT * FROM ${relation}) TO '${file}' (HEADER, DELIMITER ',')`);
     try {
       return await this.#db.copyFileToBuffer(file);

@@ -28,6 +28,9 @@ export async function createNodeEngine(): Promise<{ engine: Engine; db: DuckBind
   const conn = db.connect();
   conn.query('SET autoinstall_known_extensions=false');
   conn.query('SET autoload_known_extensions=false');
+  // As in the browser: SQL may read only the app's registered files, never arbitrary paths or URLs.
+  conn.query(`SET allowed_directories=['/flywheel/']`);
+  conn.query('SET enable_external_access=false');
   const id: number = (conn as { _conn: number })._conn;
   return { engine: new Engine(db as DuckBindings, id), db: db as DuckBindings };
 }
