@@ -101,7 +101,8 @@ describe('the demo flywheel, offline in Chromium', () => {
     await editor.press('Shift+Enter');
     await settle(page);
     expect(await page.locator('[data-cell-status="error"]').count()).toBe(0);
-    expect(await page.locator('[data-cell="mix_chart"] [data-plot][data-rendered="true"]').count()).toBe(1);
+    // Charts draw on the next animation frame after their data: wait for it rather than sample once.
+    await page.locator('[data-cell="mix_chart"] [data-plot][data-rendered="true"]').waitFor({ timeout: 20_000 });
     await page.close();
   });
 
