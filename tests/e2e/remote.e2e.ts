@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { openAsBlob, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import initParquet, { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './chromium.ts';
+import { bytesNeeded } from './parquet-needs.ts';
 
 const appUrl = inject('appUrl');
 const remoteUrl = inject('remoteUrl');
@@ -18,33 +18,6 @@ interface Stats {
 }
 const stats = async (): Promise<Stats> => (await fetch(new URL(statsPath, remoteUrl))).json();
 const resetStats = async (): Promise<void> => void (await fetch(new URL(`${statsPath}/reset`, remoteUrl)));
-
-/**
- * Bytes a reader must fetch for `columns` of the row groups holding `episode` in the demo (from the Parquet footers
- * and the episode metadata, computed here independently of the app).
- */
-async function bytesNeeded(episode: number, columns: string[]): Promise<number> {
-  const require = (await import('node:module')).createRequire(import.meta.url);
-  await initParquet({ module_or_path: readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
-  const meta = await ParquetFile.fromFile(await openAsBlob(path.join(demo, 'meta/episodes/chunk-000/file-000.parquet')));
-  const { tableFromIPC } = await import('apache-arrow');
-  const eps = tableFromIPC((await meta.read({ columns: ['episode_index', 'dataset_from_index', 'dataset_to_index', 'data/file_index'] })).intoIPCStream());
-  const rows = eps.toArray().map((r) => r.toJSON());
-  const ep = rows.find((r) => Number(r.episode_index) === episode)!;
-  const fileIndex = Number(ep['data/file_index']);
-  const fileStart = Math.min(...rows.filter((r) => Number(r['data/file_index']) === fileIndex).map((r) => Number(r.dataset_from_index)));
-  const file = await ParquetFile.fromFile(await openAsBlob(path.join(demo, `data/chunk-000/file-${String(fileIndex).padStart(3, '0')}.parquet`)));
-  let offset = fileStart;
-  let bytes = 0;
-  for (const rg of file.metadata().rowGroups()) {
-    const [from, to] = [offset, offset + rg.numRows()];
-    offset = to;
-    if (Number(ep.dataset_from_index) < to && Number(ep.dataset_to_index) > from) {
-      for (const c of rg.columns()) if (columns.includes(c.columnPath()[0])) bytes += c.compressedSize();
-    }
-  }
-  return bytes;
-}
 
 let b: LaunchedBrowser;
 beforeAll(async () => {
@@ -81,7 +54,7 @@ describe('a LeRobot v3.0 dataset on another origin, read lazily over HTTP ranges
     await resetStats();
     expect(await runCell(page, `SELECT avg("observation.state"[8]) AS grip FROM frames WHERE episode_index = 500`)).toBe('done');
     const one = await stats();
-    const needed = await bytesNeeded(500, ['observation.state', 'episode_index']);
+    const needed = await bytesNeeded(demo, [500], ['observation.state', 'episode_index']);
     expect(one.requests).toBeGreaterThan(0);
     console.log(`one-episode query: ${one.requests} requests, ${one.bytes} bytes fetched, ${needed} bytes needed (${(one.bytes / needed).toFixed(2)}×)`);
     expect(one.bytes).toBeLessThanOrEqual(1.5 * needed);

@@ -79,3 +79,12 @@ describe('FramesSource on the v2.1 sample (one file per episode)', () => {
     expect(r.n).toBe(m.length);
   });
 });
+
+describe('FramesSource on DROID-named columns (action, action.joint_velocity, …)', () => {
+  it('loads exactly the columns a query reads, not every column whose name starts the same', async () => {
+    const { engine, frames } = await open(path.resolve(import.meta.dirname, '../../tests/fixtures/datasets/droid_mini'));
+    await frames.prepare('SELECT avg(action[1]) FROM frames WHERE episode_index = 3');
+    const cols = (await engine.describe('_frames_cache')).map((c) => c.name).sort();
+    expect(cols).toEqual(['action', 'episode_index']);
+  });
+});

@@ -5,7 +5,7 @@ import { quoteIdent } from '../../src/lib/util/sql';
 import type { Engine } from './engine';
 import { hasEpisode, needsFromPlan, type EpisodeSet, type FramesNeed } from './frames-plan';
 import { EPISODES_META, type DatasetSummary } from './lerobot';
-import { BATCH_SIZE } from './parquet-load';
+import { BATCH_SIZE, leafColumns } from './parquet-load';
 import { describeWasmError, type DatasetReader } from './reader';
 import type { ColumnInfo, ProgressFn } from './types';
 
@@ -283,7 +283,7 @@ export class FramesSource {
     const runs = this.#reader.remote ? columnRuns(file, c.rowGroup, columns) : [columns];
     try {
       return await Promise.all(
-        runs.map(async (cols) => (await file.read({ rowGroups: [c.rowGroup], columns: cols, batchSize: BATCH_SIZE })).intoIPCStream()),
+        runs.map(async (cols) => (await file.read({ rowGroups: [c.rowGroup], columns: leafColumns(file, cols), batchSize: BATCH_SIZE })).intoIPCStream()),
       );
     } catch (e) {
       throw new Error(`Could not read ${c.file} (row group ${c.rowGroup + 1}): ${describeWasmError(e)}`);

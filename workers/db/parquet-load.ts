@@ -13,6 +13,23 @@ export function parquetColumns(file: ParquetFile): string[] {
   return schema.fields.map((f) => f.name);
 }
 
+/**
+ * Leaf column paths (`observation.state.list.element`) for top-level column names. parquet-wasm selects columns
+ * by dotted-path prefix, so asking for `action` also returns `action.joint_velocity`, `action.original` … (DROID
+ * has eight `action.*` columns): leaf paths select exactly the columns asked for.
+ */
+export function leafColumns(file: ParquetFile, names: string[]): string[] {
+  const want = new Set(names);
+  const md = file.metadata();
+  if (md.numRowGroups() === 0) return names;
+  return md
+    .rowGroup(0)
+    .columns()
+    .map((c) => c.columnPath())
+    .filter((p) => want.has(p[0]))
+    .map((p) => p.join('.'));
+}
+
 /** Options for {@link loadParquet}. */
 export interface LoadParquetOptions {
   /** Append to the table instead of creating it. */
@@ -39,7 +56,7 @@ export async function loadParquet(engine: Engine, file: ParquetFile, table: stri
     if (opts.signal?.aborted) throw new CancelledError('Loading cancelled');
     let ipc: Uint8Array;
     try {
-      const t = await file.read({ rowGroups: [g], columns: opts.columns, batchSize: BATCH_SIZE });
+      const t = await file.read({ rowGroups: [g], columns: opts.columns && leafColumns(file, opts.columns), batchSize: BATCH_SIZE });
       ipc = t.intoIPCStream();
       rows += meta.rowGroup(g).numRows();
     } catch (e) {
@@ -66,7 +83,7 @@ export async function readParquetIpc(file: ParquetFile, columns: string[] | unde
   const out: Uint8Array[] = [];
   for (let g = 0; g < Math.max(1, groups); g++) {
     try {
-      const t = await file.read({ rowGroups: groups ? [g] : undefined, columns, batchSize: BATCH_SIZE });
+      const t = await file.read({ rowGroups: groups ? [g] : undefined, columns: columns && leafColumns(file, columns), batchSize: BATCH_SIZE });
       out.push(t.intoIPCStream());
     } catch (e) {
       throw new Error(`Could not read ${label}: ${describeWasmError(e)}`);

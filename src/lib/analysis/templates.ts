@@ -1,0 +1,232 @@
+/**
+ * One notebook per flywheel job, built from the job's form: the generated SQL goes into ordinary SQL cells
+ * (visible and editable), each named after the result it produces, and charts read those results. Every
+ * notebook opens on the demo sources by default and starts with the input checks, so a dataset that is
+ * missing something says what to map before any chart is drawn.
+ */
+import type { SourceDecl } from '../ingest/source.ts';
+import type { CellData, NotebookDoc } from '../notebook/types.ts';
+import { demoSources } from '../notebook/templates/health.ts';
+import { agreementSql, confusionSql, defaultAgreementForm, type AgreementForm } from './agreement.ts';
+import { inputChecksSql, type LogSource } from './checks.ts';
+import type { ColumnMap, ColumnRole } from './columns.ts';
+import { defaultCostModelForm, costLedgerSql, type CostModelForm } from './cost-model.ts';
+import { collectionComparisonSql, costProjectionSql, costToTargetSql } from './cost-projection.ts';
+import type { CostSheet } from './cost-sheet.ts';
+import { defaultFailureMiningForm, failureParetoSql, failurePrioritySql, type FailureMiningForm } from './failure-mining.ts';
+import { defaultRedFlagsForm, redFlagsSql, type RedFlagsForm } from './red-flags.ts';
+import { defaultReplayMixForm, describePolicy, replayManifestSql, type ReplayMixForm } from './replay-mix.ts';
+import { replayPreviewSql, replayWarningsSql } from './replay-preview.ts';
+import { quoteIdent, quoteString } from './sql.ts';
+
+/** The episode log among the sources (the one joined onto `episodes`), read by its `episode_id` column. */
+function logOf(sources: readonly SourceDecl[]): LogSource | null {
+  const log = sources.find((s) => s.kind === 'csv' && s.role === 'episode-log');
+  return log ? { table: log.name, idColumn: 'episode_id' } : null;
+}
+
+/** The cost sheet, when the sources include a table of that name. */
+function sheetOf(sources: readonly SourceDecl[], sheet: CostSheet | null): CostSheet | null {
+  return sheet !== null && sources.some((s) => s.name === sheet.table) ? sheet : null;
+}
+
+function md(name: string, source: string): CellData {
+  return { id: name, kind: 'markdown', name, source };
+}
+
+function sql(name: string, source: string): CellData {
+  return { id: name, kind: 'sql', name, source };
+}
+
+function plot(name: string, spec: NonNullable<CellData['plot']>): CellData {
+  return { id: name, kind: 'plot', name, source: '', plot: spec };
+}
+
+function checks(sources: readonly SourceDecl[], columns: ColumnMap, required: ColumnRole[], sheet: CostSheet | null): CellData {
+  return sql('input_checks', inputChecksSql({ columns, required, log: logOf(sources), costSheet: sheetOf(sources, sheet) }));
+}
+
+const CHECKS_NOTE = 'The first cell checks the inputs: each row says what to map or fill in (one "ok" row when all is well).';
+
+/** Failure mining: Pareto of failure modes per policy version, and priority = frequency × fixability × impact. */
+export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), form: FailureMiningForm = defaultFailureMiningForm()): NotebookDoc {
+  const group = form.groupBy;
+  const groupLabel = group === 'rotation' ? 'rotation' : 'policy version';
+  return {
+    version: 1,
+    title: 'Failure mining',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Failure mining\n' +
+          `Which failure modes the deployed policies have, per ${groupLabel}, and which to work on next. ${CHECKS_NOTE}\n\n` +
+          '**Priority** = frequency (failures ÷ deployments' + (form.priorityScope === 'latest' ? ` of the latest ${groupLabel}` : '') + ') × fixability × impact. ' +
+          'Fixability and impact are judgements: edit them in the `weights` VALUES table of `failure_priority` and press **Shift+Enter** to re-rank. ' +
+          'Modes marked *needs hardware* are ones more data will not fix (collisions with the bin wall, in the demo).',
+      ),
+      checks(sources, form.columns, ['outcome', group === 'rotation' ? 'rotation' : 'policy'], null),
+      sql('failure_pareto', failureParetoSql(form)),
+      plot('pareto_chart', { data: 'failure_pareto', mark: 'barY', x: group, y: 'failures', fill: 'failure_mode', sort: { x: 'group_order' }, title: `Failures by mode and ${groupLabel}`, xLabel: groupLabel, yLabel: 'failed episodes' }),
+      plot('failure_rate_chart', { data: 'failure_pareto', mark: 'line', x: 'group_order', y: 'failure_rate', stroke: 'failure_mode', percent: true, title: `Failure rate of each mode by ${groupLabel} (order)`, xLabel: `${groupLabel} (in order)`, yLabel: 'share of deployments' }),
+      sql('failure_priority', failurePrioritySql(form)),
+      plot('priority_chart', { data: 'failure_priority', mark: 'barX', y: 'failure_mode', x: 'priority', fill: 'fix_route', sort: { x: 'rank' }, title: 'What to fix next: priority = frequency × fixability × impact', xLabel: 'priority' }),
+    ],
+  };
+}
+
+/** Flywheel red flags, each with its evidence. */
+export function redFlagsNotebook(sources: SourceDecl[] = demoSources(), form: RedFlagsForm = defaultRedFlagsForm()): NotebookDoc {
+  const t = form.thresholds;
+  return {
+    version: 1,
+    title: 'Flywheel red flags',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Flywheel red flags\n' +
+          `Seven warning signs of a flywheel that has stopped turning, each with the numbers behind it. ${CHECKS_NOTE} ` +
+          '`raised` is empty when the data cannot tell (the evidence says what is missing).\n\n' +
+          `- **success_flat**: a rotation gained less than ${100 * t.minSuccessGain} points of success although new episodes were collected.\n` +
+          `- **generalisation**: success on unseen conditions ÷ success on seen ones below ${t.minGeneralisation} (target above ${t.generalisationTarget}).\n` +
+          `- **cost_per_success_rising**: a rotation's spend per successful deployment rose more than ${100 * t.maxCostRise}%.\n` +
+          `- **cycle_time**: a rotation took more than ${t.maxCycleDays} days.\n` +
+          `- **persisting_failure_mode**: a mode still at ≥ ${100 * t.persistRatio}% of its earlier rate after two targeted collections (targeted = tagged \`${form.columns.targetedTag}\`, attributed to a mode by its failure category or its notes).\n` +
+          `- **failure_mode_coverage**: under ${100 * t.minCoverage}% of the modes identified by rotation ${t.coverageByRotation} have targeted data by then.\n` +
+          `- **data_efficiency_flat**: fewer than ${t.minEfficiencyPer100} success points per 100 new episodes over the last ${t.efficiencyWindow} rotations.`,
+      ),
+      checks(sources, form.columns, ['outcome', 'rotation'], form.costs),
+      sql('red_flags', redFlagsSql(form)),
+      plot('red_flags_chart', { data: 'red_flags', mark: 'cell', x: 'flag', fill: 'raised', title: 'Raised flags (evidence in the table above)', colorScheme: 'RdYlGn', height: 120 }),
+    ],
+  };
+}
+
+/** Replay-mix designer: the manifest per stage, what the mix looks like, and shift warnings. */
+export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: ReplayMixForm = defaultReplayMixForm()): NotebookDoc {
+  const condition = form.columns.conditionColumns[0];
+  const cells: CellData[] = [
+    md(
+      'intro',
+      '# Replay-mix designer\n' +
+        `A training mix of the baseline set "${form.baseline.name}" and ${form.targeted.length} targeted set(s): ${describePolicy(form.policy)}, ` +
+        `a replay buffer of ${form.bufferMultiple}× the new batch per stage, seed ${form.seed}. ${CHECKS_NOTE}\n\n` +
+        'The baseline is downsampled uniformly (a seeded hash order, continued from stage to stage) and never dropped: every episode keeps a weight above zero in every stage. ' +
+        '`replay_manifest` lists each stage\'s episodes with their sampling weight (a stage\'s weights sum to 1) and whole samples for one pass over the buffer; ' +
+        'export it as an episode list per stage for a LeRobot training run.',
+    ),
+    checks(sources, form.columns, [], null),
+    sql('replay_manifest', replayManifestSql(form)),
+    sql('replay_stages', `-- Samples and episodes per stage and set\nSELECT stage, "set", count(*) AS episodes, sum(samples) AS samples, sum(weight) AS share\nFROM replay_manifest\nGROUP BY ALL\nORDER BY stage, "set"`),
+    plot('stages_chart', { data: 'replay_stages', mark: 'barY', x: 'stage', y: 'samples', fill: 'set', title: 'Samples per stage, by set', xLabel: 'stage', yLabel: 'samples' }),
+    sql('replay_preview', replayPreviewSql(form)),
+  ];
+  if (condition !== undefined) {
+    cells.push(
+      sql(
+        'condition_mix',
+        `-- ${condition}: share in the mix vs in the baseline\nSELECT value, 'mix' AS source, mix_share AS share FROM replay_preview WHERE dimension = ${quoteString(condition)}\nUNION ALL\nSELECT value, 'baseline', baseline_share FROM replay_preview WHERE dimension = ${quoteString(condition)}\nORDER BY value, source`,
+      ),
+      plot('condition_chart', { data: 'condition_mix', mark: 'barY', x: 'value', y: 'share', fill: 'source', stack: false, percent: true, title: `${condition}: mix vs baseline`, xLabel: condition, yLabel: 'share' }),
+    );
+  }
+  cells.push(sql('replay_warnings', replayWarningsSql(form)));
+  return { version: 1, title: 'Replay-mix designer', sources, cells };
+}
+
+/** Cost per success: ledger per rotation, projection to a target success rate, targeted vs uniform. */
+export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostModelForm = defaultCostModelForm()): NotebookDoc {
+  return {
+    version: 1,
+    title: 'Cost per success',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Cost per success\n' +
+          `What each rotation cost, what it bought, and what reaching ${100 * form.targetSuccessRate}% success would cost. ${CHECKS_NOTE}\n\n` +
+          `Cost comes from ${form.costSource === 'sheet' ? 'the cost sheet where it has lines for a rotation, else ' : ''}a model: teleop demos at (operator $${form.operatorRatePerHour}/h + robot $${form.robotHourCost}/h) ÷ ${form.demosPerHour} demos/h, ` +
+          `deployments at the same rates ÷ ${form.deploymentsPerHour} episodes/h, review of ${100 * form.reviewFraction}% of deployments at $${form.reviewRatePerHour}/h (${form.reviewsPerHour}/h), ` +
+          `and $${form.computePerTrainingRun} per training run.`,
+      ),
+      checks(sources, form.columns, ['outcome', 'rotation'], form.costSource === 'sheet' ? form.costSheet : null),
+      sql('cost_ledger', costLedgerSql(form)),
+      plot('cps_chart', { data: 'cost_ledger', mark: 'line', x: 'rotation', y: 'cost_per_success_usd', title: 'Cost per successful episode by rotation (USD)', xLabel: 'rotation', yLabel: 'USD per success' }),
+      plot('marginal_chart', { data: 'cost_ledger', mark: 'barY', x: 'rotation', y: 'marginal_cost_per_point_usd', title: 'Marginal cost per point of success gained (USD)', xLabel: 'rotation', yLabel: 'USD per point' }),
+      md(
+        'projection_note',
+        '## Projection\n' +
+          'The data-efficiency curve is fitted as **success = a + b · ln(training episodes)**, where a rotation\'s training episodes are all episodes collected before it. ' +
+          `Future rotations are assumed to add the average episodes and cost of the last ${form.projectionWindow} rotations each. A fit over a handful of rotations is a rough guide, not a promise.`,
+      ),
+      sql('cost_projection', costProjectionSql(form)),
+      sql('projection_points', `-- Observed and fitted success, for the chart\nSELECT rotation, 'observed' AS series, success_rate FROM cost_projection WHERE kind = 'observed'\nUNION ALL\nSELECT rotation, CASE WHEN kind = 'observed' THEN 'fitted' ELSE 'projected' END, fitted_success_rate FROM cost_projection\nORDER BY series, rotation`),
+      plot('projection_chart', { data: 'projection_points', mark: 'line', x: 'rotation', y: 'success_rate', stroke: 'series', percent: true, title: `Success rate: observed, fitted and projected (target ${100 * form.targetSuccessRate}%)`, xLabel: 'rotation', yLabel: 'success rate' }),
+      sql('cost_to_target', costToTargetSql(form)),
+      md(
+        'comparison_note',
+        '## Targeted vs uniform collection\n' +
+          'Between consecutive deployment rotations, each failure mode\'s rate changes. Modes that got targeted demos in between are credited to targeted collection; the others to the rest of the new successful episodes (deployments, seed demos). ' +
+          'This assumes targeted demos act on the mode they went after and other data on the rest; it is a rough attribution from a log, not a controlled experiment.',
+      ),
+      sql('collection_comparison', collectionComparisonSql(form)),
+      plot('comparison_chart', { data: 'collection_comparison', mark: 'barY', x: 'collection', y: 'points_per_100_episodes', title: 'Success points recovered per 100 new episodes', xLabel: 'collection', yLabel: 'points per 100 episodes' }),
+    ],
+  };
+}
+
+/**
+ * Annotator agreement. The demo has no second annotator, so the example table compares the filed failure
+ * category with one derived from the operators' notes by keyword rules; replace it with real annotations.
+ */
+export function agreementNotebook(sources: SourceDecl[] = demoSources(), form: AgreementForm = { ...defaultAgreementForm(), table: 'example_annotations' }, columns: ColumnMap = defaultFailureMiningForm().columns): NotebookDoc {
+  const o = quoteIdent(columns.outcomeColumn);
+  const success = quoteString(columns.successValue);
+  const failure = columns.failureColumn === null ? `'failure'` : `coalesce(${quoteIdent(columns.failureColumn)}, 'failure')`;
+  const notes = columns.notesColumn === null ? `''` : `lower(coalesce(${quoteIdent(columns.notesColumn)}, ''))`;
+  const where = columns.policyColumn === null ? `${o} IS NOT NULL` : `${quoteIdent(columns.policyColumn)} IS NOT NULL AND ${o} IS NOT NULL`;
+  const example = `-- Example annotations (annotator, episode_index, label): replace with your own annotation table.
+-- Annotator 1: the category filed in the log. Annotator 2: a category read from the operator's notes by keyword rules.
+SELECT 'deployment log' AS annotator, episode_index, CASE WHEN ${o} = ${success} THEN 'success' ELSE ${failure} END AS label
+FROM ${quoteIdent(columns.table)} WHERE ${where}
+UNION ALL
+SELECT 'notes (keyword rules)', episode_index,
+       CASE WHEN ${o} = ${success} THEN 'success'
+            WHEN regexp_matches(${notes}, 'wall|collision|contact|clipped') THEN 'collision'
+            WHEN regexp_matches(${notes}, 'timeout|timed out|hesitat|dither|no progress|hovering') THEN 'timeout'
+            WHEN regexp_matches(${notes}, 'never seen|new object|erratic|confused') THEN 'out_of_distribution'
+            WHEN regexp_matches(${notes}, 're-?grasp|retries|gave up') THEN 'recovery_failure'
+            WHEN regexp_matches(${notes}, 'tray|placed|released') THEN 'placement_error'
+            WHEN regexp_matches(${notes}, 'grasp|gripper|closed') THEN 'grasp_failure'
+            ELSE 'failure' END
+FROM ${quoteIdent(columns.table)} WHERE ${where}`;
+  return {
+    version: 1,
+    title: 'Annotator agreement',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Annotator agreement\n' +
+          `Cohen's kappa between every pair of annotators, on the labels as given and collapsed to success/failure (target κ ≥ ${form.target}). ` +
+          'κ is empty when it is undefined (both annotators used one label throughout). ' +
+          'The demo has no second annotator, so `example_annotations` compares the filed category with one read from the operators\' notes; point the agreement cells at your own `(annotator, episode_index, label)` table.',
+      ),
+      sql(form.table === 'example_annotations' ? 'example_annotations' : 'annotation_preview', form.table === 'example_annotations' ? example : `SELECT * FROM ${quoteIdent(form.table)} LIMIT 100`),
+      sql('agreement', agreementSql(form)),
+      sql('agreement_outcome', agreementSql({ ...form, collapseToOutcome: true })),
+      sql('agreement_confusion', confusionSql(form)),
+      plot('confusion_chart', { data: 'agreement_confusion', mark: 'cell', x: 'label_a', y: 'label_b', fill: 'episodes', colorScheme: 'Blues', title: 'Confusion: annotator A (x) vs B (y)', xLabel: 'annotator A', yLabel: 'annotator B' }),
+    ],
+  };
+}
+
+/** The job notebooks, for the start page. */
+export const ANALYSIS_TEMPLATES: readonly { id: string; title: string; build: (sources?: SourceDecl[]) => NotebookDoc }[] = [
+  { id: 'failure-mining', title: 'Failure mining', build: (s) => failureMiningNotebook(s) },
+  { id: 'red-flags', title: 'Flywheel red flags', build: (s) => redFlagsNotebook(s) },
+  { id: 'replay-mix', title: 'Replay-mix designer', build: (s) => replayMixNotebook(s) },
+  { id: 'cost-per-success', title: 'Cost per success', build: (s) => costNotebook(s) },
+  { id: 'agreement', title: 'Annotator agreement', build: (s) => agreementNotebook(s) },
+];
