@@ -46,6 +46,36 @@ describe('notebooks are kept, shared and opened safely', () => {
     await page.close();
   });
 
+  test('notebooks in this browser: duplicate, delete, undo, rename', async () => {
+    const other = await launchBrowser();
+    try {
+      const page = await other.context.newPage();
+      await page.goto(appUrl);
+      await settle(page);
+      // Untouched, the demo is not stored; the first edit stores it.
+      expect(await page.locator('[data-notebook-list] li').count()).toBe(0);
+      await page.locator('[data-cell="cycle_time"] textarea').fill('SELECT 1 AS one');
+      const items = page.locator('[data-notebook-list] li');
+      await items.first().waitFor();
+      expect(await items.count()).toBe(1);
+      await items.first().hover();
+      await items.first().locator('[data-action="duplicate"]').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-notebook-list] li').length === 2);
+      await items.nth(1).hover();
+      await items.nth(1).locator('[data-action="delete"]').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-notebook-list] li').length === 1);
+      await page.click('[data-action="undo-delete"]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-notebook-list] li').length === 2);
+      await items.first().locator('button.open').dblclick();
+      const title = page.locator('[data-notebook-list] input');
+      await title.fill('Weekly report');
+      await title.press('Enter');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-notebook-list] li')].some((li) => li.textContent?.includes('Weekly report')));
+    } finally {
+      await other.close();
+    }
+  });
+
   test('a share link opens in a fresh browser, asks first, and gives the same results', async () => {
     const page = await b.context.newPage();
     await page.goto(appUrl);

@@ -38,11 +38,15 @@ export class Library {
     }
   }
 
-  /** Starts keeping `doc` under `id` (a new id when null); returns the id. Saves at once, then on every edit. */
+  /**
+   * Starts keeping `doc` under `id` (a new id when null); returns the id. A notebook is stored from its first edit
+   * on (opening the demo or a template ten times does not fill the list with ten untouched copies).
+   */
   async keep(id: string | null, doc: SharedNotebook): Promise<string> {
     const key = id ?? newNotebookId();
     await this.#saver?.dispose().catch(() => undefined);
     this.#saverId = key;
+    this.#unchanged = JSON.stringify(doc);
     this.#saver = autosaver(this.#store, key, 500, {
       onError: (e) => (this.problem = e.message),
       onSaved: () => {
@@ -51,14 +55,20 @@ export class Library {
         void this.refresh();
       },
     });
-    this.#saver.schedule(doc);
-    await this.#saver.flush().catch((e) => (this.problem = errorMessage(e)));
+    // Storage problems (private windows, disabled IndexedDB) are reported now, not at the first edit.
+    await this.#store.list().catch((e) => (this.problem = errorMessage(e)));
     return key;
   }
 
+  /** The open notebook as it was opened, until its first edit. */
+  #unchanged: string | null = null;
+
   /** Notes an edit of the open notebook (saved after a short pause, and on page hide). */
   edited(id: string, doc: SharedNotebook): void {
-    if (this.#saverId === id) this.#saver?.schedule(doc);
+    if (this.#saverId !== id) return;
+    if (this.#unchanged !== null && JSON.stringify(doc) === this.#unchanged) return;
+    this.#unchanged = null;
+    this.#saver?.schedule(doc);
   }
 
   /** Renames a stored notebook. */
