@@ -39,3 +39,22 @@ describe('bad sources get clear errors and a way out', () => {
     await page.close();
   });
 });
+
+describe('the fetch budget', () => {
+  test('a query over the budget asks first, and runs when the user says so', async () => {
+    const page = await b.context.newPage();
+    await page.addInitScript(() => localStorage.setItem('flywheel:budget-bytes', String(100 * 1024)));
+    await page.goto(appUrl);
+    await page.waitForSelector('[data-notebook]');
+    await page.click('[data-action="add-sql"]');
+    const cell = page.locator('[data-cell-kind="sql"]').last();
+    await cell.locator('textarea').fill('SELECT count(*) AS n, avg(action[1]) AS a FROM frames');
+    await cell.locator('textarea').press('Shift+Enter');
+    await cell.locator('[data-cell-error]').waitFor({ timeout: 30_000 });
+    expect(await cell.locator('[data-cell-error]').innerText()).toMatch(/needs .* of frame data .* more than the 100\.0 KB budget/);
+    await cell.locator('[data-action="run-anyway"]').click();
+    await page.waitForFunction((el) => el?.getAttribute('data-cell-status') === 'done', await cell.elementHandle(), { timeout: 60_000 });
+    expect((await cell.locator('[data-row-index="0"]').innerText()).replace(/\s/g, '')).toContain('142903');
+    await page.close();
+  });
+});

@@ -62,6 +62,10 @@ describe('FramesSource on the v3.0 demo (3 files, row groups of 32,768 frames)',
     await expect(frames.prepare('SELECT * FROM frames', { maxBytes: 1000 })).rejects.toThrow(/needs .* of frame data .*budget/);
   });
 
+  it('asks before holding more decoded data than a tab can', async () => {
+    await expect(frames.prepare('SELECT * FROM frames', { maxMemoryBytes: 1000 })).rejects.toThrow(/decoded frame data in memory/);
+  });
+
   it('the catalog reports the dataset\'s frame count, not what the last query loaded', async () => {
     const cat = await engine.catalog();
     expect(cat.find((t) => t.name === 'frames')?.rows).toBe(frames.totalFrames);

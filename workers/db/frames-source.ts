@@ -46,8 +46,10 @@ export interface FramesLoad {
 export interface PrepareOptions {
   signal?: AbortSignal;
   onProgress?: ProgressFn;
-  /** Ask before fetching more than this many compressed bytes (default 1 GB). */
+  /** Ask before fetching more than this many compressed bytes (default 1 GB; Infinity: the user said go). */
   maxBytes?: number;
+  /** Ask before holding more than this many decoded bytes (default 1.5 GB). */
+  maxMemoryBytes?: number;
 }
 
 /**
@@ -204,13 +206,23 @@ export class FramesSource {
 
   /** Compressed bytes of the given columns in the given row groups (from the footers: no data read). */
   async bytesFor(chunks: Chunk[], columns: string[]): Promise<number> {
+    return (await this.sizesFor(chunks, columns)).compressed;
+  }
+
+  /** Compressed (to fetch) and uncompressed (to hold in memory) bytes of columns in row groups, from footers. */
+  async sizesFor(chunks: Chunk[], columns: string[]): Promise<{ compressed: number; uncompressed: number }> {
     const want = new Set(columns);
-    let bytes = 0;
+    let compressed = 0;
+    let uncompressed = 0;
     for (const c of chunks) {
       const rg = (await this.#file(c.file)).metadata().rowGroup(c.rowGroup);
-      for (const col of rg.columns()) if (want.has(col.columnPath()[0])) bytes += col.compressedSize();
+      for (const col of rg.columns()) {
+        if (!want.has(col.columnPath()[0])) continue;
+        compressed += col.compressedSize();
+        uncompressed += col.uncompressedSize();
+      }
     }
-    return bytes;
+    return { compressed, uncompressed };
   }
 
   /**
@@ -226,12 +238,22 @@ export class FramesSource {
     if (this.#cache && need.columns.every((c) => this.#cache!.columns.has(c)) && [...keys].every((k) => this.#cache!.chunks.has(k))) {
       return { columns: need.columns, rowGroups: chunks.length, rows, bytes: 0, reused: true };
     }
-    const bytes = await this.bytesFor(chunks, need.columns);
-    const max = opts.maxBytes ?? 1e9;
+    const { compressed: bytes, uncompressed } = await this.sizesFor(chunks, need.columns);
+    const max = opts.maxBytes ?? 1024 ** 3;
+    const what = `${need.columns.join(', ')} from ${chunks.length} row groups, ${rows.toLocaleString('en-US')} frames`;
     if (bytes > max) {
       throw new BudgetError(
-        `This query needs ${formatBytes(bytes)} of frame data (${need.columns.join(', ')} from ${chunks.length} row groups, ${rows.toLocaleString('en-US')} frames), ` +
-          `more than the ${formatBytes(max)} budget. Filter by episode_index or select fewer columns, or run it anyway.`,
+        `This query needs ${formatBytes(bytes)} of frame data (${what}), more than the ${formatBytes(max)} budget. ` +
+          'Filter by episode_index or select fewer columns, or run it anyway.',
+        bytes,
+      );
+    }
+    // A browser tab's wasm memory tops out around 2–4 GB; decoded data beyond ~1.5 GB would likely crash the tab.
+    const memory = opts.maxMemoryBytes ?? 1.5e9;
+    if (uncompressed > memory && opts.maxBytes !== Infinity) {
+      throw new BudgetError(
+        `This query would hold about ${formatBytes(uncompressed)} of decoded frame data in memory (${what}), more than a browser tab can ` +
+          `safely use (${formatBytes(memory)}). Aggregate per episode range, filter by episode_index, or run it anyway.`,
         bytes,
       );
     }

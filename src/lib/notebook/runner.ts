@@ -24,6 +24,8 @@ export interface RunnerHooks {
   waitForTable?: (name: string) => Promise<void> | null;
   /** Names owned by data sources (`episodes`, `frames`, …): a cell may not take them. */
   reservedNames?: () => Set<string>;
+  /** Bytes of frame data a query may fetch before the user is asked (default: the engine's 1 GB). */
+  budgetBytes?: () => number | undefined;
   /** Called when a run of one or more cells has finished (e.g. to refresh the catalog). */
   onRunDone?: () => void;
 }
@@ -169,7 +171,7 @@ export class NotebookRunner {
         onProgress: (p) => {
           if (rt.runId === runId) rt.note = describeProgress(p);
         },
-        maxBytes: this.#allowLarge.delete(cell.id) ? Infinity : undefined,
+        maxBytes: this.#allowLarge.delete(cell.id) ? Infinity : this.#hooks.budgetBytes?.(),
       };
       try {
         output = await this.#execute(cell, queryId, opts);

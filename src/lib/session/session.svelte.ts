@@ -34,6 +34,8 @@ export class Session {
   loads = $state<LoadState[]>([]);
   dataset = $state<DatasetSummary | null>(null);
   runner = $state<NotebookRunner | null>(null);
+  /** Frame data a query may fetch before Flywheel asks (remembered in this browser). */
+  budgetBytes = $state(readBudget());
 
   #booting: Promise<EngineInfo>;
   #sourceTables = new Set<string>();
@@ -73,6 +75,7 @@ export class Session {
       this.runner = new NotebookRunner(doc, this.db, {
         reservedNames: () => this.#sourceTables,
         onRunDone: () => void this.refreshCatalog(),
+        budgetBytes: () => this.budgetBytes,
       }, reactive);
       this.phase = 'ready';
       await this.runner.runAll();
@@ -171,4 +174,21 @@ export class Session {
 /** Resolves a URL relative to the page, so notebooks can name self-hosted files (`demo/…`). */
 export function resolveUrl(url: string): string {
   return new URL(url, document.baseURI).href;
+}
+
+const BUDGET_KEY = 'flywheel:budget-bytes';
+
+/** The fetch budget chosen in this browser (1 GiB by default). */
+function readBudget(): number {
+  const v = Number(globalThis.localStorage?.getItem(BUDGET_KEY));
+  return Number.isFinite(v) && v > 0 ? v : 1024 ** 3;
+}
+
+/** Remembers the fetch budget for the next visit. */
+export function saveBudget(bytes: number): void {
+  try {
+    globalThis.localStorage?.setItem(BUDGET_KEY, String(bytes));
+  } catch {
+    // Private windows may refuse storage; the budget then lasts for this page only.
+  }
 }
