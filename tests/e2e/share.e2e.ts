@@ -157,6 +157,20 @@ describe('notebooks are kept, shared and opened safely', () => {
     await page.close();
   });
 
+  test('a deep link opens an episode at a time, reading only that episode', async () => {
+    const page = await b.context.newPage();
+    await page.goto(`${appUrl}#episode=500&t=3.5&cell=cycle_time`);
+    const panel = page.locator('[data-episode-panel][data-episode="500"][data-t="3.5"]');
+    await panel.waitFor({ timeout: 60_000 });
+    await panel.locator('.chart[data-rendered="true"] svg').first().waitFor({ timeout: 30_000 });
+    expect(await panel.innerText()).toMatch(/Episode 500 at 3\.50 s/);
+    expect(await panel.innerText()).toMatch(/frames/);
+    // The playhead is drawn at t
+    expect(await panel.locator('svg [aria-label="rule"]').count()).toBeGreaterThan(0);
+    await saveScreenshot(page, 'deep-link-episode');
+    await page.close();
+  });
+
   test('SQL in a notebook cannot reach hosts its sources did not name', async () => {
     const statsUrl = new URL('/__stats', remoteUrl);
     await fetch(new URL('/__stats/reset', remoteUrl));
