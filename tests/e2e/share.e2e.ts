@@ -66,7 +66,8 @@ describe('notebooks are kept, shared and opened safely', () => {
       await page.waitForFunction(() => document.querySelectorAll('[data-notebook-list] li').length === 1);
       await page.click('[data-action="undo-delete"]');
       await page.waitForFunction(() => document.querySelectorAll('[data-notebook-list] li').length === 2);
-      await items.first().locator('button.open').dblclick();
+      await items.first().hover();
+      await items.first().locator('[data-action="rename"]').click();
       const title = page.locator('[data-notebook-list] input');
       await title.fill('Weekly report');
       await title.press('Enter');
