@@ -1,0 +1,61 @@
+/**
+ * `npm run bench` (quick: 100k and 1M frames, under 10 minutes on 2 cores) and `npm run bench -- --full` (adds 10M).
+ *
+ * Options: --full, --runs N (default 5), --warmup N (default 1), --sizes 100k,1m,10m, --paths native-1t,app-chromium,…,
+ * --workloads per-episode,windows,…, --no-first-chart, --no-build (measure the existing dist/ instead of a fresh build
+ * of the working tree into bench/data/.app-dist), --no-wait,
+ * --out DIR (default bench/results), --name STEM.
+ * Writes <out>/<YYYY-MM-DD>-<sha>[-full].json and .md, and prints the markdown.
+ * `--render FILE.json` only re-renders FILE.md from an earlier result (after a change to the tables' layout).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderMarkdown } from './report.ts';
+import { defaultSizes, PATHS, REPO, runBench, type BenchOptions, type PathId } from './harness.ts';
+import { QUERY_IDS, type QueryId } from './workloads.ts';
+
+function parse(argv: string[]): BenchOptions {
+  const flag = (n: string) => argv.includes(n);
+  const val = (n: string) => {
+    const i = argv.indexOf(n);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const known = ['--render', '--full', '--runs', '--warmup', '--sizes', '--paths', '--workloads', '--no-first-chart', '--no-build', '--no-wait', '--out', '--name'];
+  for (const a of argv) if (a.startsWith('--') && !known.includes(a)) throw new Error(`unknown option ${a}; known: ${known.join(' ')}`);
+  const full = flag('--full');
+  const all = defaultSizes(true);
+  const sizesArg = val('--sizes');
+  const sizes = sizesArg ? sizesArg.split(',').map((n) => all.find((s) => s.name === n) ?? (() => { throw new Error(`unknown size ${n} (100k, 1m, 10m)`); })()) : defaultSizes(full);
+  const paths = (val('--paths')?.split(',') ?? [...PATHS]) as PathId[];
+  for (const p of paths) if (!PATHS.includes(p)) throw new Error(`unknown path ${p}; known: ${PATHS.join(', ')}`);
+  const queries = (val('--workloads')?.split(',') ?? [...QUERY_IDS]) as QueryId[];
+  for (const q of queries) if (!QUERY_IDS.includes(q)) throw new Error(`unknown workload ${q}; known: ${QUERY_IDS.join(', ')}`);
+  const custom = !!(sizesArg || val('--paths') || val('--workloads') || val('--runs') || flag('--no-first-chart'));
+  return {
+    mode: custom ? 'custom' : full ? 'full' : 'quick',
+    sizes,
+    paths,
+    queries,
+    runs: Number(val('--runs') ?? 5),
+    warmup: Number(val('--warmup') ?? 1),
+    firstChart: !flag('--no-first-chart'),
+    build: flag('--no-build') ? 'reuse' : 'fresh',
+    waitForIdleS: flag('--no-wait') ? 0 : 180,
+    outDir: path.resolve(REPO, val('--out') ?? 'bench/results'),
+    name: val('--name'),
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+  };
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--render') {
+  const file = path.resolve(argv[1] ?? '');
+  const md = renderMarkdown(JSON.parse(readFileSync(file, 'utf8')));
+  writeFileSync(file.replace(/\.json$/, '.md'), md);
+  console.log(md);
+  process.exit(0);
+}
+const opts = parse(argv);
+const { jsonPath, mdPath, markdown } = await runBench(opts);
+console.log(markdown);
+console.log(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), mdPath)}`);
