@@ -165,3 +165,17 @@ describe('opening other datasets from the URL', () => {
     await page.close();
   });
 });
+
+describe('a local folder', () => {
+  test('picked with the folder picker opens like a URL, read through File slices', async () => {
+    const page = await b.context.newPage();
+    await page.goto(appUrl);
+    await page.waitForSelector('[data-notebook]');
+    await page.locator('input[type="file"][webkitdirectory]').setInputFiles(path.join(repoRoot, 'tests/fixtures/datasets/v21_chunk_index'));
+    await page.waitForSelector('[data-table="episodes"][data-rows="5"]', { timeout: 60_000 });
+    await settle(page);
+    expect(await page.locator('[data-cell-status="error"]').count()).toBe(0);
+    expect(await page.locator('[data-dataset]').innerText()).toMatch(/LeRobot v2\.1/);
+    await page.close();
+  });
+});
