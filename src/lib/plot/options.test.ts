@@ -51,7 +51,8 @@ describe('buildPlotOptions: marks', () => {
     expect(source(bar.channels.x)).toBe('policy');
     expect(bar.channels.x.type).toBe('band');
     expect(source(bar.channels.y2)).toBe('success_rate');
-    expect(bar.tip).toBeTruthy();
+    // Plot turns `tip: true` into a pointer along the band axis.
+    expect(bar.tip).toBe('x');
     expect(rule.ariaLabel).toBe('rule');
   });
 
@@ -89,7 +90,8 @@ describe('buildPlotOptions: marks', () => {
     expect(marks[0].data.map((d) => d.step)).toEqual([1, 2, 3]);
     expect(source(marks[0].channels.stroke)).toBe('run');
     expect(source(marks[0].channels.z)).toBe('run');
-    expect(marks[0].tip).toBeTruthy();
+    // Lines point along both axes (Plot's 'xy' pointer).
+    expect(marks[0].tip).toBe('xy');
     expect(options.color).toEqual({ legend: true });
   });
 
@@ -221,7 +223,7 @@ describe('buildPlotOptions: scales and layout', () => {
   it('percent formats the value axis and the tooltip', () => {
     const { options, marks } = build({ data: 'r', mark: 'barY', x: 'policy', y: 'success_rate', percent: true }, versions);
     expect(options.y).toMatchObject({ tickFormat: '~%' });
-    expect(marks[0].tip).toBeTruthy();
+    expect(marks[0].tip).toMatchObject({ format: { y: '.1~%' } });
   });
 
   it('legend follows fill/stroke, and can be turned off', () => {
