@@ -2,8 +2,7 @@
  * The generated LeRobot fixtures (tests/fixtures/datasets, written by tests/fixtures/gen) against the app's loader:
  * every layout and quirk real datasets have, opened the way the app opens a picked folder.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { buildEpisodesView } from '../../workers/db/episodes-view';
 import { parquetColumns } from '../../workers/db/parquet-load';
 import type { Engine } from '../../workers/db/engine';
 import { fixtureFacts, generateFixtures, type FixtureFacts } from '../fixtures/gen/fixtures';
+import { hashTree } from './helpers/hash-tree';
 
 const DATASETS = path.resolve(import.meta.dirname, '../fixtures/datasets');
 const FACTS = fixtureFacts();
@@ -26,18 +26,6 @@ beforeAll(async () => {
   ({ engine } = await createNodeEngine());
 });
 
-function hashes(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[path.relative(root, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 async function open(name: string): Promise<{ reader: DatasetReader; summary: DatasetSummary }> {
   const reader = createReader(await folderSource(path.join(DATASETS, name)));
@@ -61,7 +49,7 @@ describe('fixture generator', () => {
 
   it('regenerates the committed fixtures byte for byte (run `npx tsx tests/fixtures/gen/cli.ts` after changing it)', async () => {
     await generateFixtures(tmp);
-    expect(hashes(tmp)).toEqual(hashes(DATASETS));
+    expect(hashTree(tmp)).toEqual(hashTree(DATASETS));
   });
 
   it('keeps all fixtures under 3 MB', () => {

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, planFlywheel, type FlywheelConfig } from './flywheel.ts';
 import { writeDataset, type WriteResult } from './lerobot-writer.ts';
+import { hashTree } from '../../../tests/unit/helpers/hash-tree';
 
 /** A small flywheel so the whole write takes well under a second. */
 const SMALL: FlywheelConfig = { ...DEFAULT_CONFIG, rotations: 3, seedDemos: 24, deploymentsPerRotation: 20, targetedPerRotation: [6, 10] };
@@ -22,18 +22,6 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function hashTree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(root, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 function readTable(path: string): arrow.Table {
   return arrow.tableFromIPC(pq.readParquet(readFileSync(path)).intoIPCStream());
