@@ -20,8 +20,8 @@ export interface DatasetSummary {
 }
 
 /**
- * Opens a LeRobot dataset's metadata (info, tasks, episodes) into DuckDB. Frames are not read here: see
- * {@link loadFrames}, which the app runs after the first charts are drawn.
+ * Opens a LeRobot dataset's metadata (info, tasks, episodes) into DuckDB. Frames are not read here: the app reads
+ * them lazily per query (FramesSource).
  */
 export async function openLeRobot(
   engine: Engine | Promise<Engine>,
@@ -149,8 +149,9 @@ export interface LoadFramesOptions {
 }
 
 /**
- * Streams every data file into the `frames` table. It loads into a staging table and renames it at the end, so
- * queries never see half a dataset. Returns the number of frames.
+ * Streams every data file into a `frames` table, eagerly. The app no longer does this (FramesSource reads lazily);
+ * it stays as the simple, independent path the loader tests cross-check the lazy one against. It loads into a
+ * staging table and renames it at the end, so queries never see half a dataset. Returns the number of frames.
  */
 export async function loadFrames(engine: Engine, reader: DatasetReader, summary: DatasetSummary, opts: LoadFramesOptions = {}): Promise<number> {
   const table = opts.table ?? 'frames';
