@@ -16,6 +16,7 @@ import { buildEpisodesView } from '../../workers/db/episodes-view';
 import { loadCsv } from '../../workers/db/csv-load';
 import type { Engine } from '../../workers/db/engine';
 import { NotebookRunner } from '../../src/lib/notebook/runner';
+import { regenerate } from '../../src/lib/notebook/analysis-cells';
 import { checkColumns, validatePlotSpec } from '../../src/lib/plot';
 import {
   ANALYSIS_TEMPLATES,
@@ -166,5 +167,32 @@ describe('every job notebook runs on the demo', () => {
     // Rotation 5's cost per success is about double rotation 4's (the planted spike).
     const cps = (r: number): number => Number(ledger.find((x) => Number(x.rotation) === r)!.cost_per_success_usd);
     expect(cps(5) / cps(4)).toBeGreaterThan(2);
+  });
+});
+
+describe('analysis cells on the demo', () => {
+  it('raising a mode\'s fixability in the form moves it up the priority ranking (and lowering it moves it down)', async () => {
+    const doc = ANALYSIS_TEMPLATES.find((t) => t.id === 'failure-mining')!.build();
+    const runner = new NotebookRunner(doc, engineNotebookDb(engine));
+    await runner.runAll();
+    const ranking = async () => (await engine.rows('SELECT failure_mode FROM failure_priority ORDER BY rank')).map((r) => String(r.failure_mode));
+    const before = await ranking();
+    const owner = doc.cells.find((c) => c.name === 'failure_priority')!;
+    const edit = async (mode: string, fixability: number) => {
+      const form = structuredClone((owner.analysis as { form: any }).form);
+      form.modes[mode].fixability = fixability;
+      owner.analysis = { job: 'failure_priority', form };
+      const r = regenerate(doc, owner);
+      if ('problems' in r) throw new Error(r.problems.join(' '));
+      await runner.runCells([owner.id, ...r.changed]);
+      expect(runner.runtime[owner.id].status).toBe('done');
+    };
+    // collision: 2 failures of the latest policy at fixability 0.2 ranks below placement_error (4 failures × 0.8 × 0.5).
+    expect(before.indexOf('collision')).toBeGreaterThan(before.indexOf('placement_error'));
+    await edit('collision', 1);
+    const raised = await ranking();
+    expect(raised[0]).toBe('collision');
+    await edit('placement_error', 0);
+    expect((await ranking()).indexOf('placement_error')).toBeGreaterThan(raised.indexOf('placement_error'));
   });
 });

@@ -18,6 +18,7 @@ import { defaultRedFlagsForm, redFlagsSql, type RedFlagsForm } from './red-flags
 import { defaultReplayMixForm, describePolicy, replayManifestSql, type ReplayMixForm } from './replay-mix.ts';
 import { replayPreviewSql, replayWarningsSql } from './replay-preview.ts';
 import { quoteIdent, quoteString } from './sql.ts';
+import { jobSql, type JobId } from './jobs.ts';
 
 /** The episode log among the sources (the one joined onto `episodes`), read by its `episode_id` column. */
 function logOf(sources: readonly SourceDecl[]): LogSource | null {
@@ -36,6 +37,16 @@ function md(name: string, source: string): CellData {
 
 function sql(name: string, source: string): CellData {
   return { id: name, kind: 'sql', name, source };
+}
+
+/** An analysis cell that holds the form (its SQL generated from it). */
+function owner(job: JobId, form: unknown, name: string = job): CellData {
+  return { id: name, kind: 'sql', name, source: jobSql(job, form, name), analysis: { job, form } };
+}
+
+/** An analysis cell that builds its SQL from the form of the cell named `of`. */
+function follower(job: JobId, form: unknown, of: string, name: string = job): CellData {
+  return { id: name, kind: 'sql', name, source: jobSql(job, form, of), analysis: { job, of } };
 }
 
 function plot(name: string, spec: NonNullable<CellData['plot']>): CellData {
@@ -62,15 +73,15 @@ export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), for
         '# Failure mining\n' +
           `Which failure modes the deployed policies have, per ${groupLabel}, and which to work on next. ${CHECKS_NOTE}\n\n` +
           '**Priority** = frequency (failures ÷ deployments' + (form.priorityScope === 'latest' ? ` of the latest ${groupLabel}` : '') + ') × fixability × impact. ' +
-          'Fixability and impact are judgements: edit them in the `weights` VALUES table of `failure_priority` and press **Shift+Enter** to re-rank. ' +
+          'Fixability and impact are judgements: edit them in the form of `failure_priority` and the ranking updates (or edit its SQL and press **Shift+Enter**). ' +
           'Modes marked *needs hardware* are ones more data will not fix (collisions with the bin wall, in the demo).',
       ),
       checks(sources, form.columns, ['outcome', group === 'rotation' ? 'rotation' : 'policy'], null),
-      sql('failure_pareto', failureParetoSql(form)),
+      owner('failure_priority', form),
+      plot('priority_chart', { data: 'failure_priority', mark: 'barX', y: 'failure_mode', x: 'priority', fill: 'fix_route', sort: { x: 'rank' }, title: 'What to fix next: priority = frequency × fixability × impact', xLabel: 'priority' }),
+      follower('failure_pareto', form, 'failure_priority'),
       plot('pareto_chart', { data: 'failure_pareto', mark: 'barY', x: group, y: 'failures', fill: 'failure_mode', sort: { x: 'group_order' }, title: `Failures by mode and ${groupLabel}`, xLabel: groupLabel, yLabel: 'failed episodes' }),
       plot('failure_rate_chart', { data: 'failure_pareto', mark: 'line', x: 'group_order', y: 'failure_rate', stroke: 'failure_mode', percent: true, title: `Failure rate of each mode by ${groupLabel} (order)`, xLabel: `${groupLabel} (in order)`, yLabel: 'share of deployments' }),
-      sql('failure_priority', failurePrioritySql(form)),
-      plot('priority_chart', { data: 'failure_priority', mark: 'barX', y: 'failure_mode', x: 'priority', fill: 'fix_route', sort: { x: 'rank' }, title: 'What to fix next: priority = frequency × fixability × impact', xLabel: 'priority' }),
     ],
   };
 }
@@ -97,7 +108,7 @@ export function redFlagsNotebook(sources: SourceDecl[] = demoSources(), form: Re
           `- **data_efficiency_flat**: fewer than ${t.minEfficiencyPer100} success points per 100 new episodes over the last ${t.efficiencyWindow} rotations.`,
       ),
       checks(sources, form.columns, ['outcome', 'rotation'], form.costs),
-      sql('red_flags', redFlagsSql(form)),
+      owner('red_flags', form),
       plot('red_flags_chart', { data: 'red_flags', mark: 'cell', x: 'flag', fill: 'raised', title: 'Raised flags (evidence in the table above)', colorScheme: 'RdYlGn', height: 120 }),
     ],
   };
@@ -117,10 +128,10 @@ export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: R
         'export it as an episode list per stage for a LeRobot training run.',
     ),
     checks(sources, form.columns, [], null),
-    sql('replay_manifest', replayManifestSql(form)),
+    owner('replay_manifest', form),
     sql('replay_stages', `-- Samples and episodes per stage and set\nSELECT stage, "set", count(*) AS episodes, sum(samples) AS samples, sum(weight) AS share\nFROM replay_manifest\nGROUP BY ALL\nORDER BY stage, "set"`),
     plot('stages_chart', { data: 'replay_stages', mark: 'barY', x: 'stage', y: 'samples', fill: 'set', title: 'Samples per stage, by set', xLabel: 'stage', yLabel: 'samples' }),
-    sql('replay_preview', replayPreviewSql(form)),
+    follower('replay_preview', form, 'replay_manifest'),
   ];
   if (condition !== undefined) {
     cells.push(
@@ -131,7 +142,7 @@ export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: R
       plot('condition_chart', { data: 'condition_mix', mark: 'barY', x: 'value', y: 'share', fill: 'source', stack: false, percent: true, title: `${condition}: mix vs baseline`, xLabel: condition, yLabel: 'share' }),
     );
   }
-  cells.push(sql('replay_warnings', replayWarningsSql(form)));
+  cells.push(follower('replay_warnings', form, 'replay_manifest'));
   return { version: 1, title: 'Replay-mix designer', sources, cells };
 }
 
@@ -151,7 +162,7 @@ export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostMo
           `and $${form.computePerTrainingRun} per training run.`,
       ),
       checks(sources, form.columns, ['outcome', 'rotation'], form.costSource === 'sheet' ? form.costSheet : null),
-      sql('cost_ledger', costLedgerSql(form)),
+      owner('cost_ledger', form),
       plot('cps_chart', { data: 'cost_ledger', mark: 'line', x: 'rotation', y: 'cost_per_success_usd', title: 'Cost per successful episode by rotation (USD)', xLabel: 'rotation', yLabel: 'USD per success' }),
       plot('marginal_chart', { data: 'cost_ledger', mark: 'barY', x: 'rotation', y: 'marginal_cost_per_point_usd', title: 'Marginal cost per point of success gained (USD)', xLabel: 'rotation', yLabel: 'USD per point' }),
       md(
@@ -160,17 +171,17 @@ export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostMo
           'The data-efficiency curve is fitted as **success = a + b · ln(training episodes)**, where a rotation\'s training episodes are all episodes collected before it. ' +
           `Future rotations are assumed to add the average episodes and cost of the last ${form.projectionWindow} rotations each. A fit over a handful of rotations is a rough guide, not a promise.`,
       ),
-      sql('cost_projection', costProjectionSql(form)),
+      follower('cost_projection', form, 'cost_ledger'),
       sql('projection_points', `-- Observed and fitted success, for the chart\nSELECT rotation, 'observed' AS series, success_rate FROM cost_projection WHERE kind = 'observed'\nUNION ALL\nSELECT rotation, CASE WHEN kind = 'observed' THEN 'fitted' ELSE 'projected' END, fitted_success_rate FROM cost_projection\nORDER BY series, rotation`),
       plot('projection_chart', { data: 'projection_points', mark: 'line', x: 'rotation', y: 'success_rate', stroke: 'series', percent: true, title: `Success rate: observed, fitted and projected (target ${100 * form.targetSuccessRate}%)`, xLabel: 'rotation', yLabel: 'success rate' }),
-      sql('cost_to_target', costToTargetSql(form)),
+      follower('cost_to_target', form, 'cost_ledger'),
       md(
         'comparison_note',
         '## Targeted vs uniform collection\n' +
           'Between consecutive deployment rotations, each failure mode\'s rate changes. Modes that got targeted demos in between are credited to targeted collection; the others to the rest of the new successful episodes (deployments, seed demos). ' +
           'This assumes targeted demos act on the mode they went after and other data on the rest; it is a rough attribution from a log, not a controlled experiment.',
       ),
-      sql('collection_comparison', collectionComparisonSql(form)),
+      follower('collection_comparison', form, 'cost_ledger'),
       plot('comparison_chart', { data: 'collection_comparison', mark: 'barY', x: 'collection', y: 'points_per_100_episodes', title: 'Success points recovered per 100 new episodes', xLabel: 'collection', yLabel: 'points per 100 episodes' }),
     ],
   };
@@ -214,9 +225,9 @@ FROM ${quoteIdent(columns.table)} WHERE ${where}`;
           'The demo has no second annotator, so `example_annotations` compares the filed category with one read from the operators\' notes; point the agreement cells at your own `(annotator, episode_index, label)` table.',
       ),
       sql(form.table === 'example_annotations' ? 'example_annotations' : 'annotation_preview', form.table === 'example_annotations' ? example : `SELECT * FROM ${quoteIdent(form.table)} LIMIT 100`),
-      sql('agreement', agreementSql(form)),
-      sql('agreement_outcome', agreementSql({ ...form, collapseToOutcome: true })),
-      sql('agreement_confusion', confusionSql(form)),
+      owner('agreement', form),
+      follower('agreement_outcome', form, 'agreement'),
+      follower('agreement_confusion', form, 'agreement'),
       plot('confusion_chart', { data: 'agreement_confusion', mark: 'cell', x: 'label_a', y: 'label_b', fill: 'episodes', colorScheme: 'Blues', title: 'Confusion: annotator A (x) vs B (y)', xLabel: 'annotator A', yLabel: 'annotator B' }),
     ],
   };

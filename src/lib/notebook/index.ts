@@ -4,3 +4,4 @@ export { scanSql, splitStatements, referencedNames, queryShape } from './sql-sca
 export { makeCell, freshName, newCellId } from './cells';
 export { CELL_NAME, ResultData, type OutcomeMapping, type CellData, type CellKind, type CellRuntime, type CellStatus, type NotebookDoc } from './types';
 export { healthNotebook, exploreNotebook, demoSources } from './templates';
+export { formCells, formOf, matchesForm, ownerOf, regenerate, setEdited } from './analysis-cells';

@@ -83,6 +83,12 @@ export class NotebookRunner {
     return this.#enqueue([id, ...downstreamOf(this.doc.cells, id)]);
   }
 
+  /** Runs several cells and everything downstream of any of them, each once, in notebook order (a form edit). */
+  runCells(ids: readonly string[]): Promise<void> {
+    const wanted = new Set(ids.flatMap((id) => [id, ...downstreamOf(this.doc.cells, id)]));
+    return this.#enqueue(this.doc.cells.filter((c) => wanted.has(c.id)).map((c) => c.id));
+  }
+
   /** Cancels the cell's running query (and anything queued behind it in this run). */
   async cancel(id: string): Promise<void> {
     const rt = this.runtime[id];

@@ -1,5 +1,6 @@
 import type { PlotSpec } from '../plot';
 import type { SourceDecl } from '../ingest/source';
+import type { AnalysisSpec } from '../analysis/jobs';
 
 /** The kinds of notebook cell. */
 export type CellKind = 'sql' | 'plot' | 'markdown';
@@ -14,6 +15,8 @@ export interface CellData {
   source: string;
   /** The chart spec of a plot cell. */
   plot?: PlotSpec;
+  /** On a SQL cell: the job form its SQL is generated from (an "analysis cell", see analysis/jobs.ts). */
+  analysis?: AnalysisSpec;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { CellData, CellKind } from '../notebook/types';
 import { CELL_NAME } from '../notebook/types';
 import type { SourceDecl } from '../ingest/source';
 import { validatePlotSpec } from '../plot/spec.ts';
+import { JOBS, formKindOf, isJobId, validateForm, type JobId } from '../analysis/jobs.ts';
 import { didYouMean } from '../plot/suggest.ts';
 import type { DeepLink, NotebookLayout, SharedNotebook } from './types.ts';
 
@@ -33,7 +34,10 @@ export type NotebookValidation = { ok: true; doc: SharedNotebook } | { ok: false
 
 const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink', 'outcome'] as const;
 const SOURCE_KEYS = ['name', 'kind', 'url', 'role'] as const;
-const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot'] as const;
+const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis'] as const;
+const ANALYSIS_KEYS = ['job', 'form', 'of', 'edited'] as const;
+/** A form is small; a larger one is not something the app wrote. */
+export const MAX_FORM_LENGTH = 50_000;
 const LAYOUT_KEYS = ['focus'] as const;
 const DEEP_LINK_KEYS = ['cell', 'episode', 't'] as const;
 const SOURCE_KINDS: readonly SourceDecl['kind'][] = ['lerobot', 'csv'];
@@ -178,10 +182,36 @@ function validateCell(x: unknown, path: string, errors: Errors): CellData | unde
   } else if (!optional(x.plot)) {
     errors.add(`${path}.plot is only allowed on plot cells (this one is ${describe(x.kind)}).`);
   }
+  let analysis: CellData['analysis'];
+  if (!optional(x.analysis)) {
+    if (kind === 'sql') analysis = validateAnalysis(x.analysis, `${path}.analysis`, errors);
+    else errors.add(`${path}.analysis is only allowed on SQL cells (this one is ${describe(x.kind)}).`);
+  }
   if (errors.count > before) return undefined;
   const out: CellData = { id: id as string, kind: kind!, name: name!, source: source as string };
   if (plot) out.plot = plot;
+  if (analysis) out.analysis = analysis;
   return out;
+}
+
+/** An analysis cell's job and form (checked with the job's own form checks) or the name of the cell that owns its form. */
+function validateAnalysis(x: unknown, path: string, errors: Errors): CellData['analysis'] {
+  if (!isPlainObject(x)) return void errors.add(`${path} must be an object, got ${describe(x)}.`);
+  errors.unknownKeys(x, ANALYSIS_KEYS, path);
+  const before = errors.count;
+  if (!isJobId(x.job)) errors.add(`${path}.job must be one of ${Object.keys(JOBS).join(', ')}, got ${describe(x.job)}.`);
+  if (!optional(x.edited) && typeof x.edited !== 'boolean') errors.add(`${path}.edited must be true or false.`);
+  const hasForm = !optional(x.form);
+  const hasOf = !optional(x.of);
+  if (hasForm === hasOf) errors.add(`${path} needs either a form or "of" (the cell that holds the form), not ${hasForm ? 'both' : 'neither'}.`);
+  const of = hasOf ? identifier(x.of, `${path}.of`, errors) : undefined;
+  if (hasForm && isJobId(x.job)) {
+    if (JSON.stringify(x.form).length > MAX_FORM_LENGTH) errors.add(`${path}.form is larger than ${MAX_FORM_LENGTH.toLocaleString('en')} characters.`);
+    else for (const p of validateForm(formKindOf(x.job), x.form)) errors.add(`${path}.form: ${p}`);
+  }
+  if (errors.count > before) return undefined;
+  const edited = x.edited === true ? { edited: true } : {};
+  return hasForm ? { job: x.job as JobId, form: x.form, ...edited } : { job: x.job as JobId, of: of!, ...edited };
 }
 
 function validateLayout(x: unknown, errors: Errors): NotebookLayout | undefined {
