@@ -14,6 +14,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('the committed demo dataset', () => {
   it('is exactly what `npm run demo` generates from the default seed', async () => {
     await writeDataset(planFlywheel(DEFAULT_CONFIG), { outDir: tmp, ...DEMO_LAYOUT });
-    expect(hashTree(committed)).toEqual(hashTree(tmp));
+    // models/ is built from this dataset by src/lib/models/cli.ts and checked by tests/unit/models-committed.test.ts.
+    const dataset = Object.fromEntries(Object.entries(hashTree(committed)).filter(([f]) => !f.startsWith('models/')));
+    expect(dataset).toEqual(hashTree(tmp));
   });
 });

@@ -1,0 +1,326 @@
+/**
+ * The score worker's logic, independent of comlink and of how ONNX Runtime was loaded (the worker passes the
+ * browser wasm build, tests pass the Node build): load models, check mappings, score frames with an ensemble,
+ * embed windows, cluster embeddings. Frames arrive and results leave as Arrow IPC.
+ */
+import { tableFromIPC } from 'apache-arrow';
+import { resultIpc, rowsToColumns, type ColumnSpec } from '../../src/lib/score/arrow';
+import { dbscan, kmeansAuto, type DbscanResult, type KMeansChoice } from '../../src/lib/score/cluster';
+import { denormalize, planInputs, strideSamples } from '../../src/lib/score/features';
+import { episodeRanges, framesFromArrow, numericColumns, rowOf, type FrameBlock } from '../../src/lib/score/frames';
+import { map2d, type MapMethod } from '../../src/lib/score/map';
+import { validateMapping, type DatasetStats, type ModelMapping, type ModelSignature } from '../../src/lib/score/mapping';
+import { summarizeClusters, type ClusterSummary, type WindowMeta } from '../../src/lib/score/summary';
+import {
+  calibrateThreshold,
+  collectHere,
+  ensembleDisagreement,
+  ensembleMean,
+  episodeSummaries,
+  shadowDisagreement,
+  type CollectHere,
+} from '../../src/lib/score/uncertainty';
+import { Jobs, type JobHandle, type ScoreProgress } from './jobs';
+import { ModelStore, type ModelInfo, type Ort } from './models';
+import { runBatched } from './run';
+
+/** Scoring frames with one model or an ensemble. */
+export interface ScoreFramesRequest {
+  /** Ids of loaded models: the ensemble members (all must share the mapping's inputs and outputs). */
+  models: string[];
+  mapping: unknown;
+  /** Arrow IPC stream with episode_index, frame_index and the mapped columns, ordered by episode then frame. */
+  frames: Uint8Array;
+  stats?: DatasetStats;
+  fps: number;
+  batchSize?: number;
+  /**
+   * Collect-here threshold on disagreement: a number, or a flag rate calibrated on reference episodes (e.g. the
+   * training demos): the (1 − rate) quantile of their scores. Default: rate 0.01 over all scored frames.
+   */
+  threshold?: number | { rate: number; referenceEpisodes?: number[] };
+  /** Shadow mode: compare the ensemble's mean prediction of output column `column` with a logged operator column. */
+  shadow?: { column: string; operatorColumn: string };
+  /** Collect-here stretches returned, strongest first (default 100). */
+  collectLimit?: number;
+}
+
+/** What {@link Scorer.scoreFrames} returns. */
+export interface ScoreFramesResult {
+  /** Arrow IPC: episode_index, frame_index, uncertainty (with ≥ 2 members), each output column (member mean), shadow. */
+  frames: Uint8Array;
+  /** Arrow IPC: one row per episode (frames, mean, p90, max, max_frame, flagged_frames). */
+  episodes: Uint8Array;
+  collect: CollectHere[];
+  threshold: number | null;
+  shadow: { mean: number; flaggedShare: number } | null;
+  samples: number;
+  members: number;
+  ms: number;
+  framesPerSecond: number;
+}
+
+/** Embedding windows around anchors (e.g. failure onsets). */
+export interface EmbedRequest {
+  model: string;
+  mapping: unknown;
+  frames: Uint8Array;
+  /** The anchor frame of each window (the mapping's `anchor` position). */
+  anchors: { episode: Int32Array; frame: Int32Array };
+  stats?: DatasetStats;
+  batchSize?: number;
+}
+
+/** What {@link Scorer.embedWindows} returns. */
+export interface EmbedResult {
+  embeddings: Float32Array;
+  n: number;
+  dim: number;
+  ms: number;
+}
+
+/** Clustering embeddings. */
+export interface ClusterRequest {
+  points: Float32Array;
+  dim: number;
+  /** Fixed k (default: chosen by silhouette in kMin…kMax). */
+  k?: number;
+  kMin?: number;
+  kMax?: number;
+  /** DBSCAN options, or false to skip it. */
+  dbscan?: { eps?: number; minPts?: number; maxPoints?: number } | false;
+  map?: MapMethod;
+  meta?: WindowMeta;
+  seed?: number;
+}
+
+/** What {@link Scorer.cluster} returns. */
+export interface ClusterResult {
+  k: number;
+  silhouettes: KMeansChoice['silhouettes'];
+  labels: Int32Array;
+  dbscan: Omit<DbscanResult, 'labels'> & { labels: Int32Array } | null;
+  map: { method: 'pca' | 'umap'; xy: Float32Array };
+  summaries: ClusterSummary[];
+  dbscanSummaries: ClusterSummary[] | null;
+  /** Arrow IPC: window, episode_index, cluster, dbscan_cluster, x, y (one row per window). */
+  table: Uint8Array;
+  ms: number;
+}
+
+function signature(models: ModelInfo[]): ModelSignature {
+  const first = models[0];
+  for (const m of models.slice(1)) {
+    const same = JSON.stringify([m.inputs, m.outputs]) === JSON.stringify([first.inputs, first.outputs]);
+    if (!same) throw new Error(`ensemble members must have the same inputs and outputs: \`${m.name}\` differs from \`${first.name}\`.`);
+  }
+  return { inputs: first.inputs, outputs: first.outputs };
+}
+
+/** The worker's state and operations. */
+export class Scorer {
+  readonly models: ModelStore;
+  readonly jobs = new Jobs();
+  readonly #ort: Ort;
+
+  constructor(ort: Ort) {
+    this.#ort = ort;
+    this.models = new ModelStore(ort);
+  }
+
+  /** Checks a mapping against loaded models and a frames table's columns; returns the problems (empty when fine). */
+  checkMapping(modelIds: string[], mapping: unknown, columns: Record<string, number>, stats?: DatasetStats): string[] {
+    try {
+      validateMapping(mapping, signature(modelIds.map((id) => this.models.get(id).info)), { columns, stats });
+      return [];
+    } catch (e) {
+      return (e as { problems?: string[] }).problems ?? [(e as Error).message];
+    }
+  }
+
+  #prepare(modelIds: string[], mapping: unknown, frames: Uint8Array, stats?: DatasetStats) {
+    if (modelIds.length === 0) throw new Error('no model given.');
+    const infos = modelIds.map((id) => this.models.get(id).info);
+    const table = tableFromIPC(frames);
+    const v = validateMapping(mapping, signature(infos), { columns: numericColumns(table), stats });
+    const cols = [...new Set(v.mapping.inputs.flatMap((i) => i.features.map((f) => f.column)))];
+    return { ...v, table, cols, sessions: modelIds.map((id) => this.models.get(id).session) };
+  }
+
+  /** Scores every `stride`-th frame with each member; disagreement, summaries, collect-here list, shadow mode. */
+  async scoreFrames(id: number, req: ScoreFramesRequest, onProgress?: (p: ScoreProgress) => void): Promise<ScoreFramesResult> {
+    return this.jobs.run(id, onProgress, async (job) => {
+      const t0 = performance.now();
+      const p = this.#prepare(req.models, req.mapping, req.frames, req.stats);
+      const extra = req.shadow ? [req.shadow.operatorColumn] : [];
+      const block = framesFromArrow(p.table, [...new Set([...p.cols, ...extra])]);
+      return this.#scoreBlock(job, block, p.mapping, p.layouts, p.sessions, req, t0);
+    });
+  }
+
+  /** As {@link scoreFrames}, on frames already in memory (benchmarks and tests skip the IPC round trip). */
+  async scoreBlock(id: number, block: FrameBlock, req: Omit<ScoreFramesRequest, 'frames'>, onProgress?: (p: ScoreProgress) => void): Promise<ScoreFramesResult> {
+    return this.jobs.run(id, onProgress, async (job) => {
+      const t0 = performance.now();
+      const infos = req.models.map((m) => this.models.get(m).info);
+      const v = validateMapping(req.mapping, signature(infos), { columns: Object.fromEntries(Object.entries(block.columns).map(([k, c]) => [k, c.dims])), stats: req.stats });
+      return this.#scoreBlock(job, block, v.mapping, v.layouts, req.models.map((m) => this.models.get(m).session), req, t0);
+    });
+  }
+
+  async #scoreBlock(
+    job: JobHandle,
+    block: FrameBlock,
+    mapping: ModelMapping,
+    layouts: ReturnType<typeof validateMapping>['layouts'],
+    sessions: ReturnType<ModelStore['get']>['session'][],
+    req: Omit<ScoreFramesRequest, 'frames'>,
+    t0: number,
+  ): Promise<ScoreFramesResult> {
+    const ranges = episodeRanges(block);
+    const plans = planInputs(mapping, layouts, block, req.stats);
+    const samples = strideSamples(ranges, mapping.stride);
+    const n = samples.rows.length;
+    const outNames = mapping.outputs.map((o) => o.output);
+    const outs = await runBatched(this.#ort, sessions, plans, ranges, samples, outNames, { batchSize: req.batchSize ?? 4096, job, phase: 'scoring frames', progressTo: 0.95 });
+    const episode = Int32Array.from(samples.rows, (r) => block.episode[r]);
+    const frame = Int32Array.from(samples.rows, (r) => block.frame[r]);
+    const columns: ColumnSpec[] = [
+      { name: 'episode_index', values: episode },
+      { name: 'frame_index', values: frame },
+    ];
+    // Disagreement is measured on the first output as the models produce it (normalised, for the demo policy),
+    // so every action dimension counts alike; the result columns are denormalised means.
+    let uncertainty: Float32Array | null = null;
+    const first = outs[0][outNames[0]];
+    if (sessions.length >= 2) {
+      uncertainty = ensembleDisagreement(outs.map((o) => o[outNames[0]].values), n, first.width);
+      columns.push({ name: 'uncertainty', values: uncertainty });
+    }
+    const means: Record<string, { values: Float32Array; width: number }> = {};
+    for (const o of mapping.outputs) {
+      const w = outs[0][o.output].width;
+      const mean = ensembleMean(outs.map((x) => x[o.output].values), n, w);
+      if (o.denormalize) denormalize(mean, w, o.denormalize.method, req.stats!, o.denormalize.column);
+      means[o.column] = { values: mean, width: w };
+      columns.push({ name: o.column, values: mean, dims: w > 1 ? w : undefined });
+    }
+    let shadow: ScoreFramesResult['shadow'] = null;
+    if (req.shadow) {
+      const pred = means[req.shadow.column];
+      const op = block.columns[req.shadow.operatorColumn];
+      if (!pred) throw new Error(`shadow mode: no result column \`${req.shadow.column}\`.`);
+      if (!op || op.dims !== pred.width) throw new Error(`shadow mode: operator column \`${req.shadow.operatorColumn}\` must have ${pred.width} values per frame.`);
+      const opRows = new Float32Array(n * pred.width);
+      for (let i = 0; i < n; i++) opRows.set(op.values.subarray(samples.rows[i] * op.dims, (samples.rows[i] + 1) * op.dims), i * pred.width);
+      const scale = req.stats?.[req.shadow.operatorColumn]?.std;
+      const s = shadowDisagreement(pred.values, opRows, pred.width, { scale: scale ?? undefined });
+      columns.push({ name: 'shadow_disagreement', values: s.perFrame });
+      shadow = { mean: s.mean, flaggedShare: s.flaggedShare };
+    }
+    let threshold: number | null = null;
+    let collect: CollectHere[] = [];
+    if (uncertainty) {
+      const t = req.threshold ?? { rate: 0.01 };
+      if (typeof t === 'number') threshold = t;
+      else {
+        const ref = t.referenceEpisodes ? new Set(t.referenceEpisodes) : null;
+        const values = ref ? uncertainty.filter((_, i) => ref.has(episode[i])) : uncertainty;
+        threshold = calibrateThreshold(values, t.rate);
+      }
+      collect = collectHere(episode, frame, uncertainty, threshold, { fps: req.fps, limit: req.collectLimit ?? 100, maxGap: mapping.stride + 1 });
+    }
+    const summaries = uncertainty ? episodeSummaries(episode, frame, uncertainty, threshold ?? Infinity) : [];
+    await job.checkpoint(1, 'done', n);
+    const ms = performance.now() - t0;
+    return {
+      frames: resultIpc(columns),
+      episodes: resultIpc(rowsToColumns(summaries as unknown as Record<string, unknown>[], ['episode_index', 'frames', 'max_frame', 'flagged_frames'])),
+      collect,
+      threshold,
+      shadow,
+      samples: n,
+      members: sessions.length,
+      ms,
+      framesPerSecond: n / (ms / 1000),
+    };
+  }
+
+  /** Embeds the windows around each anchor with one model (its first mapped output is the embedding). */
+  async embedWindows(id: number, req: EmbedRequest, onProgress?: (p: ScoreProgress) => void): Promise<EmbedResult> {
+    return this.jobs.run(id, onProgress, async (job) => {
+      const t0 = performance.now();
+      const p = this.#prepare([req.model], req.mapping, req.frames, req.stats);
+      return this.#embed(job, framesFromArrow(p.table, p.cols), p.mapping, p.layouts, p.sessions, req, t0);
+    });
+  }
+
+  /** As {@link embedWindows}, on frames already in memory. */
+  async embedBlock(id: number, block: FrameBlock, req: Omit<EmbedRequest, 'frames'>, onProgress?: (p: ScoreProgress) => void): Promise<EmbedResult> {
+    return this.jobs.run(id, onProgress, async (job) => {
+      const t0 = performance.now();
+      const { info, session } = this.models.get(req.model);
+      const v = validateMapping(req.mapping, info, { columns: Object.fromEntries(Object.entries(block.columns).map(([k, c]) => [k, c.dims])), stats: req.stats });
+      return this.#embed(job, block, v.mapping, v.layouts, [session], req, t0);
+    });
+  }
+
+  async #embed(
+    job: JobHandle,
+    block: FrameBlock,
+    mapping: ModelMapping,
+    layouts: ReturnType<typeof validateMapping>['layouts'],
+    sessions: ReturnType<ModelStore['get']>['session'][],
+    req: Omit<EmbedRequest, 'frames'>,
+    t0: number,
+  ): Promise<EmbedResult> {
+    const ranges = episodeRanges(block);
+    const byEp = new Map(ranges.map((r) => [r.episode, r]));
+    const idx = new Map(ranges.map((r, i) => [r.episode, i]));
+    const n = req.anchors.episode.length;
+    const rows = new Int32Array(n);
+    const episodeOf = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      rows[i] = rowOf(block, byEp, req.anchors.episode[i], req.anchors.frame[i]);
+      if (rows[i] < 0) throw new Error(`window ${i}: episode ${req.anchors.episode[i]} frame ${req.anchors.frame[i]} is not among the frames given.`);
+      episodeOf[i] = idx.get(req.anchors.episode[i])!;
+    }
+    const plans = planInputs(mapping, layouts, block, req.stats);
+    const out = mapping.outputs[0].output;
+    const [res] = await runBatched(this.#ort, sessions, plans, ranges, { rows, episodeOf }, [out], { batchSize: req.batchSize ?? 1024, job, phase: 'embedding windows' });
+    return { embeddings: res[out].values, n, dim: res[out].width, ms: performance.now() - t0 };
+  }
+
+  /** k-means (k by silhouette unless given), DBSCAN, a 2-D map and cluster summaries. */
+  async cluster(id: number, req: ClusterRequest, onProgress?: (p: ScoreProgress) => void): Promise<ClusterResult> {
+    return this.jobs.run(id, onProgress, async (job) => {
+      const t0 = performance.now();
+      const n = req.points.length / req.dim;
+      if (!Number.isInteger(n)) throw new Error(`points: ${req.points.length} values are not a multiple of dim ${req.dim}.`);
+      const pts = { values: req.points, n, dim: req.dim };
+      const step = (a: number, b: number) => (d: number, note: string) => job.checkpoint(a + (b - a) * d, note);
+      const km = await kmeansAuto(pts, { k: req.k, kMin: req.kMin, kMax: req.kMax, seed: req.seed, checkpoint: step(0, 0.6) });
+      const db = req.dbscan === false ? null : await dbscan(pts, { ...(req.dbscan ?? {}), checkpoint: step(0.6, 0.75) });
+      const map = await map2d(pts, { method: req.map, seed: req.seed, checkpoint: step(0.75, 0.98) });
+      const meta: WindowMeta = req.meta ?? { episode: new Int32Array(n).fill(-1) };
+      const summaries = summarizeClusters(pts, km.labels, meta);
+      const dbscanSummaries = db ? summarizeClusters(pts, db.labels, meta) : null;
+      const xs = new Float32Array(n);
+      const ys = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        xs[i] = map.xy[i * 2];
+        ys[i] = map.xy[i * 2 + 1];
+      }
+      const table = resultIpc([
+        { name: 'window', values: Int32Array.from({ length: n }, (_, i) => i) },
+        { name: 'episode_index', values: Int32Array.from(meta.episode) },
+        { name: 'cluster', values: km.labels },
+        { name: 'dbscan_cluster', values: db ? db.labels : new Int32Array(n).fill(-1) },
+        { name: 'x', values: xs },
+        { name: 'y', values: ys },
+      ]);
+      await job.checkpoint(1, 'done', n);
+      return { k: km.k, silhouettes: km.silhouettes, labels: km.labels, dbscan: db, map, summaries, dbscanSummaries, table, ms: performance.now() - t0 };
+    });
+  }
+}
