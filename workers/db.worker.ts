@@ -163,6 +163,14 @@ const api = {
     return workspace.loadCsv(name, bytes, label);
   },
 
+  /** Loads a user's CSV or Parquet file (by its name's extension) as table `name`, replacing it. */
+  async loadTableFile(name: string, file: Blob): Promise<TableInfo> {
+    void api.init();
+    const label = (file as File).name ?? name;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return /\.parquet$/i.test(label) ? workspace.loadParquetBytes(name, bytes, label) : workspace.loadCsv(name, bytes, label);
+  },
+
   /** Builds the canonical `episodes` view, joining an episode log when one is loaded, outcome per the mapping. */
   linkEpisodes(logTable?: string, mapping?: OutcomeMapping): Promise<void> {
     return workspace.linkEpisodes(logTable, mapping);

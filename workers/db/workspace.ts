@@ -2,6 +2,7 @@ import type { SourceSpec } from '../../src/lib/ingest/source';
 import { referencedNames } from '../../src/lib/notebook/sql-scan';
 import { quoteIdent } from '../../src/lib/util/sql';
 import { loadCsv } from './csv-load';
+import { loadParquet } from './parquet-load';
 import type { Engine } from './engine';
 import { buildEpisodesView } from './episodes-view';
 import { FramesSource } from './frames-source';
@@ -11,6 +12,9 @@ import { network } from './net-stats';
 import { createReader, type DatasetReader } from './reader';
 import type { CellResult, Fetched, ProgressFn, QueryResult, TableInfo } from './types';
 import type { OutcomeMapping } from '../../src/lib/notebook/types';
+import { defaultEpisodes, type McapEpisodes } from '../../src/lib/mcap';
+import { McapSet, type McapSpec, type McapSummaryInfo } from './mcap-load';
+import { buildMcapEpisodes, type McapEpisodesResult } from './mcap-episodes';
 
 /** Options of a query or cell run. */
 export interface RunOptions {
@@ -33,6 +37,8 @@ export class Workspace {
   readonly #framesLock = new Mutex();
   readonly #loads = new Map<number, AbortController>();
   #ready: Engine | null = null;
+  /** Open MCAP files, and the frame rate of the episodes mapped from them (null until mapped). */
+  #mcap: { set: McapSet; fps: number | null } | null = null;
 
   /**
    * @param engine the engine, or a promise of it while DuckDB starts
@@ -51,13 +57,13 @@ export class Workspace {
   /** Runs SQL and returns Arrow IPC; loads what it needs from `frames` first. */
   async query(sql: string, id: number, opts: RunOptions = {}): Promise<QueryResult> {
     const engine = await this.#engine;
-    return this.#withFrames(sql, id, opts, () => engine.query(sql, id));
+    return this.#withMcap(sql, id, opts, () => this.#withFrames(sql, id, opts, () => engine.query(sql, id)));
   }
 
   /** Runs a notebook cell's SELECT, materialised as table `name`. */
   async runCell(name: string, sql: string, id: number, pageSize = 200, opts: RunOptions = {}): Promise<CellResult> {
     const engine = await this.#engine;
-    return this.#withFrames(sql, id, opts, () => engine.runCell(name, sql, id, pageSize));
+    return this.#withMcap(sql, id, opts, () => this.#withFrames(sql, id, opts, () => engine.runCell(name, sql, id, pageSize)));
   }
 
   /** A window of rows of a materialised result. */
@@ -111,6 +117,25 @@ export class Workspace {
     return summary;
   }
 
+  /**
+   * Loads a Parquet file's bytes as table `name` (e.g. an annotation sidecar the user picked), replacing it.
+   * A file that is not Parquet gets a message that says so rather than a decoder's.
+   */
+  async loadParquetBytes(name: string, bytes: Uint8Array, label: string): Promise<TableInfo> {
+    await this.#beforeParquet;
+    const engine = await this.#engine;
+    const { ParquetFile } = await import('parquet-wasm/esm/parquet_wasm.js');
+    let file;
+    try {
+      file = await ParquetFile.fromFile(new Blob([bytes as BlobPart]));
+    } catch (e) {
+      throw new Error(`${label} is not a readable Parquet file (${(e as Error).message ?? e}). Export the sidecar again, or use its CSV form.`);
+    }
+    await engine.drop(name);
+    const rows = await loadParquet(engine, file, name, { label });
+    return { name, kind: 'table', rows, columns: await engine.describe(quoteIdent(name)) };
+  }
+
   /** Loads CSV bytes as table `name`. */
   async loadCsv(name: string, bytes: Uint8Array, label?: string): Promise<TableInfo> {
     return loadCsv(this.#engine, name, bytes, label);
@@ -121,13 +146,15 @@ export class Workspace {
    * notebook's mapping. A per-frame column is aggregated once per episode (reading just that column lazily).
    */
   async linkEpisodes(logTable?: string, mapping?: OutcomeMapping, id = -1): Promise<void> {
-    if (!this.#dataset) throw new Error('Open a dataset first.');
+    const mcapFps = !this.#dataset ? this.#mcap?.fps : null;
+    if (!this.#dataset && !mcapFps) throw new Error('Open a dataset first.');
     const engine = await this.#engine;
-    const fps = this.#dataset.summary.info.fps;
+    const fps = mcapFps ?? this.#dataset!.summary.info.fps;
     if (mapping?.kind === 'frame-column') {
       const col = quoteIdent(mapping.column);
-      if (!this.#dataset.frames.columns.some((c) => c.name === mapping.column)) {
-        throw new Error(`There is no per-frame column "${mapping.column}" (frames has: ${this.#dataset.frames.columns.map((c) => c.name).join(', ')}).`);
+      const frameCols = this.#dataset ? this.#dataset.frames.columns : await engine.describe('frames');
+      if (!frameCols.some((c) => c.name === mapping.column)) {
+        throw new Error(`There is no per-frame column "${mapping.column}" (frames has: ${frameCols.map((c) => c.name).join(', ')}).`);
       }
       // Numeric success columns (reward 0/1, next.success as 0/1) count as true when positive.
       const truthy = `(${col})::DOUBLE > 0`;
@@ -141,10 +168,80 @@ export class Workspace {
     }
   }
 
+  /**
+   * Opens MCAP files (URLs read by range, or the user's files): metadata tables and one view per topic, whose
+   * messages are read when a query first names it. `reserved` are names topic tables must not take.
+   */
+  async openMcap(specs: McapSpec[], reserved: string[] = [], onProgress?: ProgressFn, id = -1): Promise<McapSummaryInfo> {
+    const ctl = new AbortController();
+    this.#loads.set(id, ctl);
+    try {
+      await this.#mcap?.set.close();
+      this.#mcap = null;
+      const set = await McapSet.open(this.#engine, specs, new Set(['episodes', 'frames', 'tasks', ...reserved]), { signal: ctl.signal, onProgress });
+      this.#mcap = { set, fps: null };
+      return set.info();
+    } finally {
+      this.#loads.delete(id);
+    }
+  }
+
+  /**
+   * Maps the open MCAP files onto `episodes` and `frames` (see McapEpisodes): reads the topics it needs, builds the
+   * episode table and the resampled frames; `linkEpisodes` then builds the `episodes` view as for a dataset.
+   */
+  async mapMcapEpisodes(cfg: McapEpisodes = defaultEpisodes(), onProgress?: ProgressFn, id = -1): Promise<McapEpisodesResult> {
+    if (!this.#mcap) throw new Error('Open MCAP files first.');
+    const ctl = new AbortController();
+    this.#loads.set(id, ctl);
+    try {
+      const r = await buildMcapEpisodes(await this.#engine, this.#mcap.set, cfg, { signal: ctl.signal, onProgress });
+      this.#mcap.fps = cfg.fps;
+      return r;
+    } finally {
+      this.#loads.delete(id);
+    }
+  }
+
+  /** Reads every topic of the open MCAP files into DuckDB now (a full ingest, as the benchmark measures it). */
+  async loadAllMcap(onProgress?: ProgressFn, id = -1): Promise<McapSummaryInfo> {
+    if (!this.#mcap) throw new Error('Open MCAP files first.');
+    const ctl = new AbortController();
+    this.#loads.set(id, ctl);
+    try {
+      await this.#mcap.set.loadAll({ signal: ctl.signal, onProgress });
+      return this.#mcap.set.info();
+    } finally {
+      this.#loads.delete(id);
+    }
+  }
+
   /** Boolean or 0/1 per-frame columns that can define an episode's outcome (e.g. DROID's is_episode_successful). */
   outcomeColumns(): string[] {
     const cols = this.#dataset?.frames.columns ?? [];
     return cols.filter((c) => /^(BOOLEAN)$/.test(c.type) || /success|done|reward/i.test(c.name)).map((c) => c.name);
+  }
+
+  /**
+   * Runs `fn` after reading the MCAP topic tables `sql` names that are not read yet, and reports what that fetched.
+   */
+  async #withMcap<T extends { fetched?: Fetched }>(sql: string, id: number, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
+    const set = this.#mcap?.set;
+    const names = set ? set.pending(new Set([...referencedNames(sql)].map((n) => n.toLowerCase()))) : [];
+    if (!set || !names.length) return fn();
+    const ctl = new AbortController();
+    this.#loads.set(id, ctl);
+    const before = network.log.length;
+    try {
+      await set.load(new Set(names), { signal: ctl.signal, onProgress: opts.onProgress });
+    } finally {
+      this.#loads.delete(id);
+    }
+    const requests = network.log.slice(before);
+    const r = await fn();
+    const bytes = requests.reduce((s, q) => s + q.bytes, 0);
+    r.fetched = { requests: requests.length + (r.fetched?.requests ?? 0), bytes: bytes + (r.fetched?.bytes ?? 0) };
+    return r;
   }
 
   /**

@@ -82,8 +82,27 @@ export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), for
       follower('failure_pareto', form, 'failure_priority'),
       plot('pareto_chart', { data: 'failure_pareto', mark: 'barY', x: group, y: 'failures', fill: 'failure_mode', sort: { x: 'group_order' }, title: `Failures by mode and ${groupLabel}`, xLabel: groupLabel, yLabel: 'failed episodes' }),
       plot('failure_rate_chart', { data: 'failure_pareto', mark: 'line', x: 'group_order', y: 'failure_rate', stroke: 'failure_mode', percent: true, title: `Failure rate of each mode by ${groupLabel} (order)`, xLabel: `${groupLabel} (in order)`, yLabel: 'share of deployments' }),
+      md(
+        'review_note',
+        '## Review failures\n' +
+          'Click an episode index to open the episode: set or correct its outcome and failure category, mark the failure onset on its chart, add a note. ' +
+          'Reviews are kept in this browser, export as a sidecar (CSV or Parquet, sidebar), and correct `episodes` for every job once you re-run. ' +
+          '`[` and `]` step through failed episodes.',
+      ),
+      sql('review_queue', reviewQueueSql(form.columns)),
     ],
   };
+}
+
+/** Failed deployments, unreviewed first, newest first: where a reviewer starts. */
+function reviewQueueSql(c: ColumnMap): string {
+  const col = (name: string | null, as: string) => (name === null ? `NULL AS ${as}` : `${quoteIdent(name)} AS ${as}`);
+  return `-- Review queue: failed deployments, unreviewed first (click an episode index to review it)
+SELECT episode_index, ${col(c.policyColumn, 'policy')}, ${col(c.failureColumn, 'failure_category')}, ${col(c.notesColumn, 'notes')},
+       reviewed_by, failure_onset_s, review_note
+FROM ${quoteIdent(c.table)}
+WHERE ${quoteIdent(c.outcomeColumn)} IS NOT NULL AND lower(CAST(${quoteIdent(c.outcomeColumn)} AS VARCHAR)) <> lower(${quoteString(c.successValue)})
+ORDER BY reviewed_by IS NOT NULL, episode_index DESC`;
 }
 
 /** Flywheel red flags, each with its evidence. */
@@ -188,17 +207,18 @@ export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostMo
 }
 
 /**
- * Annotator agreement. The demo has no second annotator, so the example table compares the filed failure
- * category with one derived from the operators' notes by keyword rules; replace it with real annotations.
+ * Annotator agreement over `review_labels`: the reviewers' annotations made in the app (`annotations`) once two
+ * or more people have reviewed the dataset; until then an example that compares the filed failure category with
+ * one derived from the operators' notes by keyword rules, so the notebook shows what it computes.
  */
-export function agreementNotebook(sources: SourceDecl[] = demoSources(), form: AgreementForm = { ...defaultAgreementForm(), table: 'example_annotations' }, columns: ColumnMap = defaultFailureMiningForm().columns): NotebookDoc {
+export function agreementNotebook(sources: SourceDecl[] = demoSources(), form: AgreementForm = { ...defaultAgreementForm(), table: 'review_labels' }, columns: ColumnMap = defaultFailureMiningForm().columns): NotebookDoc {
   const o = quoteIdent(columns.outcomeColumn);
   const success = quoteString(columns.successValue);
   const failure = columns.failureColumn === null ? `'failure'` : `coalesce(${quoteIdent(columns.failureColumn)}, 'failure')`;
   const notes = columns.notesColumn === null ? `''` : `lower(coalesce(${quoteIdent(columns.notesColumn)}, ''))`;
   const where = columns.policyColumn === null ? `${o} IS NOT NULL` : `${quoteIdent(columns.policyColumn)} IS NOT NULL AND ${o} IS NOT NULL`;
-  const example = `-- Example annotations (annotator, episode_index, label): replace with your own annotation table.
--- Annotator 1: the category filed in the log. Annotator 2: a category read from the operator's notes by keyword rules.
+  const example = `-- Example (annotator, episode_index, label) until two people have reviewed this dataset:
+-- annotator 1 is the category filed in the log, annotator 2 a category read from the operator's notes by keyword rules.
 SELECT 'deployment log' AS annotator, episode_index, CASE WHEN ${o} = ${success} THEN 'success' ELSE ${failure} END AS label
 FROM ${quoteIdent(columns.table)} WHERE ${where}
 UNION ALL
@@ -222,9 +242,20 @@ FROM ${quoteIdent(columns.table)} WHERE ${where}`;
         '# Annotator agreement\n' +
           `Cohen's kappa between every pair of annotators, on the labels as given and collapsed to success/failure (target κ ≥ ${form.target}). ` +
           'κ is empty when it is undefined (both annotators used one label throughout). ' +
-          'The demo has no second annotator, so `example_annotations` compares the filed category with one read from the operators\' notes; point the agreement cells at your own `(annotator, episode_index, label)` table.',
+          '`review_labels` holds the reviews made in this app (open an episode, review it; import a colleague\'s sidecar from the sidebar) once two or more annotators have reviewed the dataset. ' +
+          'Until then it is an example that compares the filed category with one read from the operators\' notes. To compare another table, set it in the form of `agreement`.',
       ),
-      sql(form.table === 'example_annotations' ? 'example_annotations' : 'annotation_preview', form.table === 'example_annotations' ? example : `SELECT * FROM ${quoteIdent(form.table)} LIMIT 100`),
+      sql(
+        'review_labels',
+        form.table === 'review_labels'
+          ? `-- The labels compared: the reviewers' annotations once two or more people have reviewed this dataset, else the example below
+SELECT annotator, episode_index, label FROM annotations WHERE (SELECT count(DISTINCT annotator) FROM annotations) >= 2
+UNION ALL
+SELECT * FROM (
+${example}
+) WHERE (SELECT count(DISTINCT annotator) FROM annotations) < 2`
+          : `SELECT * FROM ${quoteIdent(form.table)} LIMIT 100`,
+      ),
       owner('agreement', form),
       follower('agreement_outcome', form, 'agreement'),
       follower('agreement_confusion', form, 'agreement'),

@@ -116,6 +116,11 @@ export class DbClient {
     return this.#api.loadCsv(name, from);
   }
 
+  /** Loads a user's CSV or Parquet file (by extension) as table `name`, replacing it. */
+  loadTableFile(name: string, file: Blob): Promise<TableInfo> {
+    return this.#api.loadTableFile(name, file);
+  }
+
   /** Builds the canonical `episodes` view (joined with an episode log when given; outcome per the mapping). */
   linkEpisodes(logTable?: string, mapping?: OutcomeMapping): Promise<void> {
     return this.#api.linkEpisodes(logTable, mapping);

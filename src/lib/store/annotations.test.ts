@@ -17,7 +17,8 @@ describe('AnnotationStore', () => {
   it('puts and gets one episode', async () => {
     const saved = await store.put({ datasetKey: KEY, episodeIndex: 3, outcome: 'failure', failureCategory: 'grasp_slip', onsetS: 4.2, note: 'slipped', annotator: 'ana' });
     expect(saved.updatedAt).toBe(5000);
-    expect(await store.get(KEY, 3)).toEqual(saved);
+    expect(await store.get(KEY, 3, 'ana')).toEqual(saved);
+    expect(await store.get(KEY, 3)).toBeUndefined();
     expect(await store.get(KEY, 4)).toBeUndefined();
     expect(await store.get('other', 3)).toBeUndefined();
   });
@@ -36,8 +37,8 @@ describe('AnnotationStore', () => {
     await store.put({ datasetKey: KEY, episodeIndex: 1, outcome: 'failure', failureCategory: 'collision', onsetS: 1.5 });
     const rows = await store.exportRows(KEY);
     expect(rows).toEqual([
-      { datasetKey: KEY, episodeIndex: 0, outcome: 'success', updatedAt: 5000 },
-      { datasetKey: KEY, episodeIndex: 1, outcome: 'failure', failureCategory: 'collision', onsetS: 1.5, updatedAt: 5000 },
+      { datasetKey: KEY, episodeIndex: 0, outcome: 'success', annotator: 'me', updatedAt: 5000 },
+      { datasetKey: KEY, episodeIndex: 1, outcome: 'failure', failureCategory: 'collision', onsetS: 1.5, annotator: 'me', updatedAt: 5000 },
     ]);
     const other = new AnnotationStore(new Database({ factory: new IDBFactory() }));
     expect(await other.importRows(JSON.parse(JSON.stringify(rows)))).toEqual({ imported: 2, keptNewer: 0, rejected: 0, errors: [] });
@@ -69,8 +70,35 @@ describe('AnnotationStore', () => {
     ]);
     expect((await store.get(KEY, 0))?.outcome).toBe('failure');
     expect((await store.get(KEY, 1))?.outcome).toBe('success');
-    expect(await store.get(KEY, 2)).toEqual({ datasetKey: KEY, episodeIndex: 2, outcome: 'failure', updatedAt: 5000 });
+    expect(await store.get(KEY, 2)).toEqual({ datasetKey: KEY, episodeIndex: 2, outcome: 'failure', annotator: 'me', updatedAt: 5000 });
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('keeps two annotators\' labels of one episode apart', async () => {
+    await store.put({ datasetKey: KEY, episodeIndex: 5, outcome: 'failure', failureCategory: 'collision' });
+    await store.put({ datasetKey: KEY, episodeIndex: 5, outcome: 'success', annotator: 'bo' });
+    await store.put({ datasetKey: KEY, episodeIndex: 4, outcome: 'success', annotator: 'bo' });
+    expect((await store.listForDataset(KEY)).map((a) => `${a.episodeIndex}:${a.annotator}:${a.outcome}`)).toEqual(['4:bo:success', '5:bo:success', '5:me:failure']);
+    await store.remove(KEY, 5, 'bo');
+    expect((await store.get(KEY, 5))?.failureCategory).toBe('collision');
+    expect(await store.get(KEY, 5, 'bo')).toBeUndefined();
+  });
+
+  it('upgrades a version-1 database, keeping its annotations under the default annotator', async () => {
+    const factory = new IDBFactory();
+    await new Promise<void>((resolve, reject) => {
+      const open = factory.open('flywheel', 1);
+      open.onupgradeneeded = () => {
+        const db = open.result;
+        db.createObjectStore('notebooks', { keyPath: 'id' });
+        db.createObjectStore('annotations', { keyPath: ['datasetKey', 'episodeIndex'] }).put({ datasetKey: KEY, episodeIndex: 9, outcome: 'failure', updatedAt: 1 });
+        db.createObjectStore('kv');
+      };
+      open.onsuccess = () => (open.result.close(), resolve());
+      open.onerror = () => reject(open.error);
+    });
+    const upgraded = new AnnotationStore(new Database({ factory }));
+    expect(await upgraded.listForDataset(KEY)).toEqual([{ datasetKey: KEY, episodeIndex: 9, outcome: 'failure', annotator: 'me', updatedAt: 1 }]);
   });
 
   it('refuses to put an invalid annotation', async () => {

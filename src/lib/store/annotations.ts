@@ -1,5 +1,6 @@
 /**
- * Per-episode annotations (outcome, failure category, onset time, note), keyed by dataset and episode.
+ * Per-episode annotations (outcome, failure category, onset time, note), keyed by dataset, episode and
+ * annotator: two people's labels of one episode are both kept, which is what agreement (kappa) needs.
  * Imported rows come from files, so they are validated like any untrusted input.
  */
 import { request, type Database } from './db.ts';
@@ -15,13 +16,17 @@ export interface Annotation {
   /** When the failure began, in seconds from the episode start. */
   onsetS?: number;
   note?: string;
-  annotator?: string;
+  /** Who labelled it (part of the key); {@link DEFAULT_ANNOTATOR} when not given. */
+  annotator: string;
   /** Milliseconds since the epoch. */
   updatedAt: number;
 }
 
+/** The annotator of rows that do not name one. */
+export const DEFAULT_ANNOTATOR = 'me';
+
 /** An annotation to store; `updatedAt` is set on {@link AnnotationStore.put}, kept on import when given. */
-export type AnnotationInput = Omit<Annotation, 'updatedAt'> & { updatedAt?: number };
+export type AnnotationInput = Omit<Annotation, 'updatedAt' | 'annotator'> & { updatedAt?: number; annotator?: string };
 
 /** What {@link AnnotationStore.importRows} did. */
 export interface ImportReport {
@@ -88,27 +93,28 @@ export class AnnotationStore {
   async put(input: AnnotationInput): Promise<Annotation> {
     const result = validateAnnotation({ ...input, updatedAt: undefined });
     if (!result.ok) throw new TypeError(`Invalid annotation: ${result.errors.join(' ')}`);
-    const annotation: Annotation = { ...result.annotation, updatedAt: this.#now() };
+    const annotation: Annotation = { ...result.annotation, annotator: result.annotation.annotator ?? DEFAULT_ANNOTATOR, updatedAt: this.#now() };
     await this.#db.run('annotations', 'readwrite', (tx) => request(tx.objectStore('annotations').put(annotation)));
     return annotation;
   }
 
-  /** One episode's annotation, if any. */
-  get(datasetKey: string, episodeIndex: number): Promise<Annotation | undefined> {
+  /** One episode's annotation by one annotator, if any. */
+  get(datasetKey: string, episodeIndex: number, annotator = DEFAULT_ANNOTATOR): Promise<Annotation | undefined> {
     return this.#db.run('annotations', 'readonly', (tx) =>
-      request(tx.objectStore('annotations').get([datasetKey, episodeIndex]) as IDBRequest<Annotation | undefined>),
+      request(tx.objectStore('annotations').get([datasetKey, episodeIndex, annotator]) as IDBRequest<Annotation | undefined>),
     );
   }
 
-  /** Delete one episode's annotation. */
-  async remove(datasetKey: string, episodeIndex: number): Promise<void> {
-    await this.#db.run('annotations', 'readwrite', (tx) => request(tx.objectStore('annotations').delete([datasetKey, episodeIndex])));
+  /** Delete one annotator's annotation of an episode. */
+  async remove(datasetKey: string, episodeIndex: number, annotator = DEFAULT_ANNOTATOR): Promise<void> {
+    await this.#db.run('annotations', 'readwrite', (tx) => request(tx.objectStore('annotations').delete([datasetKey, episodeIndex, annotator])));
   }
 
-  /** All annotations of a dataset, by episode index. */
+  /** All annotations of a dataset (every annotator), by episode index, then annotator. */
   listForDataset(datasetKey: string): Promise<Annotation[]> {
-    // Array keys sort element by element, so this range is exactly [datasetKey, any episode].
-    const range = IDBKeyRange.bound([datasetKey, -Infinity], [datasetKey, Infinity]);
+    // Array keys sort element by element, and an array sorts after every number, so this range is exactly
+    // [datasetKey, any episode, any annotator].
+    const range = IDBKeyRange.bound([datasetKey], [datasetKey, []]);
     return this.#db.run('annotations', 'readonly', (tx) => request(tx.objectStore('annotations').getAll(range) as IDBRequest<Annotation[]>));
   }
 
@@ -122,7 +128,7 @@ export class AnnotationStore {
     const now = this.#now();
     rows.forEach((row, i) => {
       const result = validateAnnotation(row);
-      if (result.ok) valid.push({ ...result.annotation, updatedAt: result.annotation.updatedAt ?? now });
+      if (result.ok) valid.push({ ...result.annotation, annotator: result.annotation.annotator ?? DEFAULT_ANNOTATOR, updatedAt: result.annotation.updatedAt ?? now });
       else {
         report.rejected++;
         if (report.errors.length < MAX_IMPORT_ERRORS) report.errors.push(`Row ${i + 1}: ${result.errors.join(' ')}`);
@@ -131,7 +137,7 @@ export class AnnotationStore {
     await this.#db.run('annotations', 'readwrite', async (tx) => {
       const store = tx.objectStore('annotations');
       for (const row of valid) {
-        const old = await request(store.get([row.datasetKey, row.episodeIndex]) as IDBRequest<Annotation | undefined>);
+        const old = await request(store.get([row.datasetKey, row.episodeIndex, row.annotator]) as IDBRequest<Annotation | undefined>);
         if (old && old.updatedAt > row.updatedAt) {
           report.keptNewer++;
           continue;

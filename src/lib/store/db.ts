@@ -9,9 +9,9 @@ import { StorageError, STORAGE_MESSAGES, toStorageError } from './errors.ts';
 /** Database name. */
 export const DB_NAME = 'flywheel';
 /** Schema version; bump it and extend {@link upgrade} to add stores or indexes. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
-/** The object stores: `notebooks` (key `id`), `annotations` (key `[datasetKey, episodeIndex]`), `kv` (free keys). */
+/** The object stores: `notebooks` (key `id`), `annotations` (key `[datasetKey, episodeIndex, annotator]`), `kv` (free keys). */
 export type StoreName = 'notebooks' | 'annotations' | 'kv';
 
 /** Options of {@link Database}. */
@@ -113,7 +113,7 @@ export class Database {
         return reject(toStorageError(e, 'open'));
       }
       let settled = false;
-      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion);
+      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion, request.transaction!);
       request.onsuccess = () => {
         const db = request.result;
         // Rejected already (blocked): the late connection is not wanted.
@@ -142,11 +142,24 @@ export class Database {
 }
 
 /** Create or extend the object stores, from whatever version the browser has. */
-function upgrade(db: IDBDatabase, oldVersion: number): void {
+function upgrade(db: IDBDatabase, oldVersion: number, tx: IDBTransaction): void {
+  const annotationKey = ['datasetKey', 'episodeIndex', 'annotator'];
   if (oldVersion < 1) {
     db.createObjectStore('notebooks', { keyPath: 'id' });
-    db.createObjectStore('annotations', { keyPath: ['datasetKey', 'episodeIndex'] });
+    db.createObjectStore('annotations', { keyPath: annotationKey });
     db.createObjectStore('kv');
+    return;
+  }
+  if (oldVersion < 2) {
+    // v1 keyed annotations by dataset and episode only; v2 adds the annotator so two people's labels coexist.
+    // A key path cannot change in place: read every row, recreate the store, write them back (same transaction,
+    // so an interrupted upgrade leaves v1 as it was).
+    const rows = tx.objectStore('annotations').getAll();
+    rows.onsuccess = () => {
+      db.deleteObjectStore('annotations');
+      const store = db.createObjectStore('annotations', { keyPath: annotationKey });
+      for (const row of rows.result as Record<string, unknown>[]) store.put({ ...row, annotator: typeof row.annotator === 'string' && row.annotator ? row.annotator : 'me' });
+    };
   }
 }
 
