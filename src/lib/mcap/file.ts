@@ -15,9 +15,10 @@ export interface AttachmentInfo extends Omit<AttachmentIndex, 'offset' | 'length
 export interface OpenOptions extends ReadOptions {
   /**
    * Where messages go when the file must be read front to back (no usable summary): they are read during
-   * opening then, and {@link McapFile.streamed} is true.
+   * opening then, and {@link McapFile.streamed} is true. Called once with the summary as it is being filled
+   * (its schemas and channels are known before their messages arrive).
    */
-  onStreamedMessage?: MessageFn;
+  streamedMessages?: (live: McapSummary) => MessageFn;
   /** Attachments up to this size are read into `attachments()` (default 1 MiB); larger ones are listed only. */
   maxAttachmentBytes?: number;
 }
@@ -99,7 +100,7 @@ async function streamedFile(readable: McapReadable, why: string, opts: OpenOptio
   };
   const metadata: Metadata[] = [];
   const attachments: AttachmentInfo[] = [];
-  const onMessage = opts.onStreamedMessage ?? (() => undefined);
+  const onMessage = opts.streamedMessages?.(summary) ?? (() => undefined);
   const outcome = await streamMcap(
     readable,
     {

@@ -93,6 +93,7 @@ export async function readIndexedMessages(
       done += p.length;
     }
     opts.onProgress?.(done, total);
+    await opts.onBatchEnd?.();
   }
   return { messages, problems };
 }

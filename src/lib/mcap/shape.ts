@@ -41,3 +41,25 @@ export function describeShape(s: Shape): string {
       return `STRUCT(${s.fields.map((f) => `${f.name} ${describeShape(f.shape)}`).join(', ')})`;
   }
 }
+
+/**
+ * Drops fields that hold nothing (messages with only constants, like test_msgs/Constants, decode to empty
+ * structs, which DuckDB cannot store), recursively; a list of them goes too.
+ */
+export function pruneEmpty(fields: MessageShape): MessageShape {
+  const prune = (s: Shape): Shape | null => {
+    if (s.kind === 'struct') {
+      const f = pruneEmpty(s.fields);
+      return f.length ? { kind: 'struct', fields: f } : null;
+    }
+    if (s.kind === 'list') {
+      const item = prune(s.item);
+      return item ? { kind: 'list', item } : null;
+    }
+    return s;
+  };
+  return fields.flatMap((f) => {
+    const shape = prune(f.shape);
+    return shape ? [{ name: f.name, shape }] : [];
+  });
+}

@@ -84,6 +84,7 @@ export async function streamMcap(readable: McapReadable, sink: McapSink, opts: R
         } catch (e) {
           throw new McapRecordError(`${(e as Error).message}; the chunk's messages logged ${ns(header.messageStartTime)}–${ns(header.messageEndTime)} after that point were skipped`);
         }
+        await opts.onBatchEnd?.();
       } else if (pre.opcode === Opcode.MESSAGE) {
         const r = parseRecordContent(pre.opcode, view, start, end);
         if (r.type === 'Message') countingSink(r.channelId, r.sequence, r.logTime, r.publishTime, r.data);

@@ -3,7 +3,7 @@ import {
   Table, makeBuilder, makeVector, tableToIPC, type Builder, type DataType, type Vector,
 } from 'apache-arrow';
 import { converter, type Convert } from './arrow-convert';
-import type { MessageShape, Shape } from './shape';
+import { pruneEmpty, type MessageShape, type Shape } from './shape';
 
 /** Columns every topic table starts with, before the message's own fields. */
 export const MESSAGE_COLUMNS = ['log_time', 'publish_time', 'sequence'] as const;
@@ -68,7 +68,7 @@ export class TopicTableBuilder {
   constructor(shape: MessageShape | null, decode: DecodeFn | null, strict = false) {
     this.#decode = shape ? decode : null;
     const taken = new Set<string>([...MESSAGE_COLUMNS, FILE_COLUMN]);
-    const fields = shape ?? [{ name: 'data', shape: { kind: 'bytes' } as Shape }];
+    const fields = shape ? pruneEmpty(shape) : [{ name: 'data', shape: { kind: 'bytes' } as Shape }];
     this.#fieldNames = [];
     this.#columns = fields.map((f) => {
       // A message field called log_time (or sequence …) must not collide with the record's own columns.

@@ -19,6 +19,11 @@ export interface ReadOptions {
   onProgress?: ReadProgress;
   /** Check chunk and attachment CRCs (default true). */
   validateCrcs?: boolean;
+  /**
+   * Awaited after each chunk (or group of chunks) has been delivered: lets the consumer insert what it built
+   * before more is read, so a large file never sits decoded in memory all at once.
+   */
+  onBatchEnd?: () => Promise<void>;
 }
 
 /** Thrown when a file cannot be read as MCAP at all (bad magic, empty). */
