@@ -69,9 +69,12 @@ export function converter(shape: Shape, strict: boolean): Convert {
     case 'list': {
       const item = converter(shape.item, strict);
       const plain = !strict && item === id;
+      // Protobuf map fields decode to plain objects; their shape is a list of {key, value} entries.
+      const entries = shape.item.kind === 'struct' && shape.item.fields.length === 2 && shape.item.fields[0].name === 'key' && shape.item.fields[1].name === 'value';
       // Typed arrays from ROS decoders go to the list builder as they are.
       return (v) => {
         if (v == null) return null;
+        if (entries && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([key, value]) => item({ key, value }));
         if (plain && ArrayBuffer.isView(v)) return v;
         if (!Array.isArray(v) && !ArrayBuffer.isView(v)) return null;
         return Array.from(v as ArrayLike<unknown>, item);
