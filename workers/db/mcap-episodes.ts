@@ -90,7 +90,13 @@ async function buildFrames(engine: Engine, cfg: McapEpisodes, fieldTables: strin
     const col = `${f.alias}.${f.field.split('.').map(quoteIdent).join('.')}`;
     return f.list ? `CAST(${col} AS FLOAT[])` : `[CAST(${col} AS FLOAT)]`;
   };
-  const vector = (fs: typeof fields) => (fs.length ? `list_concat(${fs.map(expr).join(', ')}${fs.length === 1 ? ', []::FLOAT[]' : ''})` : null);
+  // NULL until every field has had a value (a frame before the first command has no action), never a short vector.
+  const vector = (fs: typeof fields) => {
+    if (!fs.length) return null;
+    const parts = fs.map(expr);
+    if (parts.length === 1) return parts[0];
+    return `CASE WHEN ${parts.map((p) => `${p} IS NULL`).join(' OR ')} THEN NULL ELSE list_concat(${parts.join(', ')}) END`;
+  };
   const state = vector(fields.slice(0, cfg.state.length));
   const action = vector(fields.slice(cfg.state.length));
   const joins = [...aliases].map(
