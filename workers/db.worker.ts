@@ -19,6 +19,9 @@ import type { DatasetSummary } from './db/lerobot';
 import { Workspace } from './db/workspace';
 import type { SourceSpec } from '../src/lib/ingest/source';
 import type { OutcomeMapping } from '../src/lib/notebook/types';
+import type { McapEpisodes } from '../src/lib/mcap';
+import type { McapSpec, McapSummaryInfo } from './db/mcap-load';
+import type { McapEpisodesResult } from './db/mcap-episodes';
 
 /** What the engine reports after start-up. */
 export interface EngineInfo {
@@ -179,6 +182,25 @@ const api = {
   /** Per-frame columns that can define an episode's outcome. */
   outcomeColumns(): string[] {
     return workspace.outcomeColumns();
+  },
+
+  /**
+   * Opens MCAP files (URLs read by HTTP range, or the user's files): the mcap_* tables and a view per topic, read
+   * when a query first names it. Cancellable by `id`.
+   */
+  openMcap(specs: McapSpec[], reserved: string[], onProgress?: ProgressFn, id = -1): Promise<McapSummaryInfo> {
+    void api.init();
+    return workspace.openMcap(specs, reserved, onProgress, id);
+  },
+
+  /** Maps the open MCAP files onto `episodes`/`frames` (split, state/action fields, frame rate). */
+  mapMcapEpisodes(cfg: McapEpisodes, onProgress?: ProgressFn, id = -1): Promise<McapEpisodesResult> {
+    return workspace.mapMcapEpisodes(cfg, onProgress, id);
+  },
+
+  /** Reads every topic of the open MCAP files into DuckDB now. */
+  loadAllMcap(onProgress?: ProgressFn, id = -1): Promise<McapSummaryInfo> {
+    return workspace.loadAllMcap(onProgress, id);
   },
 };
 

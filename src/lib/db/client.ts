@@ -4,9 +4,12 @@ import type { CellResult as RawCellResult, ColumnInfo, Fetched, Progress, TableI
 import type { DatasetSummary } from '../../../workers/db/lerobot';
 import type { SourceSpec } from '../ingest/source';
 import type { OutcomeMapping } from '../notebook/types';
+import type { McapEpisodes } from '../mcap';
+import type { McapSpec, McapSummaryInfo } from '../../../workers/db/mcap-load';
+import type { McapEpisodesResult } from '../../../workers/db/mcap-episodes';
 import { ipcToResult, ipcToRows } from './arrow';
 
-export type { EngineInfo, ColumnInfo, Fetched, Progress, TableInfo, DatasetSummary, RunOptions };
+export type { EngineInfo, ColumnInfo, Fetched, Progress, TableInfo, DatasetSummary, RunOptions, McapSpec, McapSummaryInfo, McapEpisodesResult };
 
 /** Progress callbacks cross the worker boundary as comlink proxies (top-level arguments only). */
 function proxied(fn: ((p: Progress) => void) | undefined): ((p: Progress) => void) | undefined {
@@ -129,6 +132,21 @@ export class DbClient {
   /** Per-frame columns that can define an episode's outcome. */
   outcomeColumns(): Promise<string[]> {
     return this.#api.outcomeColumns();
+  }
+
+  /** Opens MCAP files (URLs or the user's files): mcap_* tables and one view per topic. */
+  openMcap(specs: McapSpec[], reserved: string[] = [], onProgress?: (p: Progress) => void, id = this.nextId()): Promise<McapSummaryInfo> {
+    return this.#api.openMcap(specs, reserved, proxied(onProgress), id);
+  }
+
+  /** Maps the open MCAP files onto `episodes` and `frames`. */
+  mapMcapEpisodes(cfg: McapEpisodes, onProgress?: (p: Progress) => void, id = this.nextId()): Promise<McapEpisodesResult> {
+    return this.#api.mapMcapEpisodes(cfg, proxied(onProgress), id);
+  }
+
+  /** Reads every topic of the open MCAP files into DuckDB now. */
+  loadAllMcap(onProgress?: (p: Progress) => void, id = this.nextId()): Promise<McapSummaryInfo> {
+    return this.#api.loadAllMcap(proxied(onProgress), id);
   }
 
   /** Stops the worker and DuckDB with it. */

@@ -1,3 +1,5 @@
+import type { McapEpisodes } from '../mcap';
+
 /**
  * Where a dataset's files come from, in a form that crosses the worker boundary by structured clone:
  * a URL root (same origin or CORS, e.g. the Hugging Face Hub) or files the user picked or dropped.
@@ -8,13 +10,21 @@ export type SourceSpec =
 
 /** A dataset or table to open, as a notebook declares it. */
 export interface SourceDecl {
-  /** Table name for single-table sources; for LeRobot datasets the canonical views are always created. */
+  /**
+   * Table name for single-table sources; for LeRobot datasets the canonical views are always created. For MCAP
+   * files a label only: each topic becomes its own table.
+   */
   name: string;
-  kind: 'lerobot' | 'csv';
+  kind: 'lerobot' | 'csv' | 'mcap';
   /** URL (absolute or relative to the page) of the dataset root or file. */
   url?: string;
   /** For CSV sidecars: `episode-log` joins this table onto `episodes` by episode id. */
   role?: 'episode-log' | 'table';
+  /**
+   * For MCAP files: how the logs map onto `episodes` and `frames` (the first MCAP source's mapping applies to all
+   * of them; one episode per file when absent).
+   */
+  episodes?: McapEpisodes;
 }
 
 /** Makes a dataset root URL end with a slash so relative paths resolve inside it. */

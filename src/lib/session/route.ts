@@ -1,6 +1,8 @@
 import { exploreNotebook, healthNotebook, demoSources } from '../notebook/templates';
 import type { NotebookDoc } from '../notebook/types';
 import { datasetUrl, type SourceDecl } from '../ingest/source';
+import { episodesFromParams } from '../mcap/episodes';
+import { mcapNotebook } from './mcap-notebook';
 
 /** What the page URL asks to open. */
 export interface Route {
@@ -10,12 +12,15 @@ export interface Route {
 }
 
 /**
- * Reads `?dataset=<root URL>` (with optional `&log=<deployment log CSV>` and `&costs=<cost sheet CSV>`).
- * Without parameters the bundled demo flywheel opens with its health notebook.
+ * Reads `?dataset=<root URL>` or `?mcap=<file URL>` (repeatable), each with optional `&log=<deployment log CSV>` and
+ * `&costs=<cost sheet CSV>`; MCAP logs also take `split=`, `state=`, `action=` and `fps=` (see episodesFromParams).
+ * Without parameters the bundled demo flywheel opens with its health notebook. Throws for a malformed mapping.
  */
 export function routeFromUrl(href: string): Route {
   const url = new URL(href);
   const dataset = url.searchParams.get('dataset');
+  const mcap = url.searchParams.getAll('mcap').filter((m) => m.trim());
+  if (!dataset && mcap.length) return mcapRoute(url, mcap);
   if (!dataset) return { doc: healthNotebook(demoSources()), foreignHosts: [] };
   // `hf:<owner>/<name>@<rev>` names a Hub dataset; it is stored as its resolve URL so consent shows the host.
   const sources: SourceDecl[] = [{ name: 'dataset', kind: 'lerobot', url: datasetUrl(dataset) }];
@@ -24,6 +29,19 @@ export function routeFromUrl(href: string): Route {
   if (log) sources.push({ name: 'deployments', kind: 'csv', url: log, role: 'episode-log' });
   if (costs) sources.push({ name: 'costs', kind: 'csv', url: costs, role: 'table' });
   const doc = log && costs ? healthNotebook(sources) : exploreNotebook(sources);
+  return { doc, foreignHosts: foreignHosts(sources, url) };
+}
+
+/** `?mcap=a&mcap=b[&log=…&costs=…][&split=…&state=…&action=…&fps=…]`: MCAP logs, one episode per file by default. */
+function mcapRoute(url: URL, files: string[]): Route {
+  const episodes = episodesFromParams(url.searchParams);
+  const sources: SourceDecl[] = files.map((f, i) => ({ name: `mcap_${i}`, kind: 'mcap', url: f }));
+  if (episodes) sources[0].episodes = episodes;
+  const log = url.searchParams.get('log');
+  const costs = url.searchParams.get('costs');
+  if (log) sources.push({ name: 'deployments', kind: 'csv', url: log, role: 'episode-log' });
+  if (costs) sources.push({ name: 'costs', kind: 'csv', url: costs, role: 'table' });
+  const doc = log && costs ? healthNotebook(sources) : mcapNotebook(sources);
   return { doc, foreignHosts: foreignHosts(sources, url) };
 }
 

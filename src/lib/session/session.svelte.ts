@@ -1,4 +1,7 @@
-import { DbClient, type DatasetSummary, type EngineInfo, type Progress, type TableInfo } from '../db';
+import { DbClient, type DatasetSummary, type EngineInfo, type McapSpec, type McapSummaryInfo, type Progress, type TableInfo } from '../db';
+import { defaultEpisodes } from '../mcap/episodes';
+import { healthNotebook } from '../notebook/templates';
+import { mcapNotebook } from './mcap-notebook';
 import type { SourceDecl, SourceSpec } from '../ingest/source';
 import { normaliseBase } from '../ingest/source';
 import { NotebookRunner } from '../notebook/runner';
@@ -33,6 +36,8 @@ export class Session {
   tables = $state<TableInfo[]>([]);
   loads = $state<LoadState[]>([]);
   dataset = $state<DatasetSummary | null>(null);
+  /** Open MCAP logs: files, topic tables, and the problems found in them. */
+  mcap = $state<McapSummaryInfo | null>(null);
   runner = $state<NotebookRunner | null>(null);
   /** Frame data a query may fetch before Flywheel asks (remembered in this browser). */
   budgetBytes = $state(readBudget());
@@ -62,12 +67,15 @@ export class Session {
     this.error = null;
     this.errorKind = null;
     this.#lastOpen = { doc, local };
+    // Chosen or dropped .mcap files (not a LeRobot folder) open as MCAP logs, with the health notebook when a
+    // deployment log and a cost sheet came along.
+    if (local && isMcapFiles(local)) doc = localMcapDoc(doc, local);
     try {
       // Sources are requested at once: the worker downloads and decodes them while DuckDB is still starting.
       const logTable = await this.#loadSources(doc.sources, local, opts.wholeFiles);
       performance.mark('flywheel:sources-loaded');
       this.#logTable = logTable;
-      if (this.dataset) {
+      if (this.dataset || this.mcap) {
         await this.db.linkEpisodes(logTable, doc.outcome);
         this.outcomeColumns = await this.db.outcomeColumns();
       }
@@ -129,8 +137,12 @@ export class Session {
     this.#sourceTables = new Set(DATASET_TABLES);
     for (const s of sources) if (s.kind === 'csv') this.#sourceTables.add(s.name.toLowerCase());
     this.sourceNames = [...this.#sourceTables];
+    const mcap = sources.filter((s) => s.kind === 'mcap');
     const jobs = sources.map(async (s) => {
-      if (s.kind === 'lerobot') {
+      if (s.kind === 'mcap') {
+        if (s !== mcap[0]) return;
+        await this.#openMcap(mcap, local);
+      } else if (s.kind === 'lerobot') {
         const spec: SourceSpec = local ?? { kind: 'url', base: normaliseBase(resolveUrl(s.url ?? '')), wholeFiles };
         const load = this.#track(`Opening ${spec.kind === 'url' ? spec.base : spec.label}`);
         try {
@@ -143,12 +155,37 @@ export class Session {
         }
       } else if (s.kind === 'csv' && s.url) {
         await this.db.loadCsv(s.name, { url: resolveUrl(s.url) });
+      } else if (s.kind === 'csv' && local?.kind === 'files') {
+        const f = local.files.find((x) => x.path.split('/').pop() === LOCAL_CSV[s.name]);
+        if (f) await this.db.loadCsv(s.name, { file: f.file });
       }
     });
     const results = await Promise.allSettled(jobs);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     return sources.find((s) => s.kind === 'csv' && s.role === 'episode-log')?.name;
+  }
+
+  /** Opens the MCAP sources (URLs, or the .mcap files among `local`) and maps them onto episodes and frames. */
+  async #openMcap(sources: SourceDecl[], local?: SourceSpec): Promise<void> {
+    const specs: McapSpec[] =
+      local?.kind === 'files'
+        ? local.files.filter((f) => /\.mcap$/i.test(f.path)).sort((a, b) => a.path.localeCompare(b.path)).map((f) => ({ file: f.file, name: f.path }))
+        : sources.filter((s) => s.url).map((s) => ({ url: resolveUrl(s.url!) }));
+    const id = this.db.nextId();
+    const load = this.#track(`Opening ${specs.length === 1 ? ('url' in specs[0] ? specs[0].url : specs[0].name) : `${specs.length} MCAP files`}`, id);
+    try {
+      const reserved = sources.length ? [...this.#sourceTables] : [];
+      this.mcap = await this.db.openMcap(specs, reserved, (p) => (load.progress = p), id);
+      this.sourceNames = [...this.#sourceTables, ...MCAP_TABLES, ...this.mcap.topics.map((t) => t.table)];
+      for (const n of this.sourceNames) this.#sourceTables.add(n);
+      await this.db.mapMcapEpisodes(sources[0]?.episodes ?? defaultEpisodes(), (p) => (load.progress = p), id);
+      load.status = 'done';
+    } catch (e) {
+      load.status = 'error';
+      load.error = errorMessage(e);
+      throw e;
+    }
   }
 
   #track(label: string, id = 0): LoadState {
@@ -169,6 +206,28 @@ export class Session {
       this.error = errorMessage(e);
     }
   }
+}
+
+/** Tables every MCAP open creates besides one per topic. */
+const MCAP_TABLES = ['mcap_files', 'mcap_channels', 'mcap_schemas', 'mcap_metadata', 'mcap_attachments'];
+/** CSV sidecars recognised in a dropped folder of MCAP logs, by table name. */
+const LOCAL_CSV: Record<string, string> = { deployments: 'deployment_log.csv', costs: 'collection_costs.csv' };
+
+/** Files the user chose that are MCAP logs rather than a LeRobot dataset. */
+function isMcapFiles(spec: SourceSpec): boolean {
+  return spec.kind === 'files' && spec.files.some((f) => /\.mcap$/i.test(f.path)) && !spec.files.some((f) => /(^|\/)meta\/info\.json$/.test(f.path));
+}
+
+/** The notebook for local MCAP files: `doc` when it already names MCAP sources, else the MCAP or health notebook. */
+function localMcapDoc(doc: NotebookDoc, local: SourceSpec): NotebookDoc {
+  if (doc.sources.some((s) => s.kind === 'mcap')) return doc;
+  const names = new Set(local.kind === 'files' ? local.files.map((f) => f.path.split('/').pop()) : []);
+  const sources: SourceDecl[] = [{ name: 'logs', kind: 'mcap' }];
+  const log = names.has(LOCAL_CSV.deployments);
+  const costs = names.has(LOCAL_CSV.costs);
+  if (log) sources.push({ name: 'deployments', kind: 'csv', role: 'episode-log' });
+  if (costs) sources.push({ name: 'costs', kind: 'csv', role: 'table' });
+  return log && costs ? healthNotebook(sources) : mcapNotebook(sources);
 }
 
 /** Resolves a URL relative to the page, so notebooks can name self-hosted files (`demo/…`). */

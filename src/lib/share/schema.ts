@@ -9,6 +9,7 @@ import type { OutcomeMapping } from '../notebook/types';
 import type { CellData, CellKind } from '../notebook/types';
 import { CELL_NAME } from '../notebook/types';
 import type { SourceDecl } from '../ingest/source';
+import { validateEpisodes } from '../mcap/episodes';
 import { validatePlotSpec } from '../plot/spec.ts';
 import { JOBS, formKindOf, isJobId, validateForm, type JobId } from '../analysis/jobs.ts';
 import { didYouMean } from '../plot/suggest.ts';
@@ -33,14 +34,14 @@ export const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export type NotebookValidation = { ok: true; doc: SharedNotebook } | { ok: false; errors: string[] };
 
 const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink', 'outcome'] as const;
-const SOURCE_KEYS = ['name', 'kind', 'url', 'role'] as const;
-const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis'] as const;
+const SOURCE_KEYS = ['name', 'kind', 'url', 'role', 'episodes'] as const;
+const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis', 'collapsed'] as const;
 const ANALYSIS_KEYS = ['job', 'form', 'of', 'edited'] as const;
 /** A form is small; a larger one is not something the app wrote. */
 export const MAX_FORM_LENGTH = 50_000;
 const LAYOUT_KEYS = ['focus'] as const;
 const DEEP_LINK_KEYS = ['cell', 'episode', 't'] as const;
-const SOURCE_KINDS: readonly SourceDecl['kind'][] = ['lerobot', 'csv'];
+const SOURCE_KINDS: readonly SourceDecl['kind'][] = ['lerobot', 'csv', 'mcap'];
 const SOURCE_ROLES: readonly NonNullable<SourceDecl['role']>[] = ['episode-log', 'table'];
 const CELL_KINDS: readonly CellKind[] = ['sql', 'plot', 'markdown'];
 /** A hostile document could produce one error per cell; nobody reads past a screenful. */
@@ -151,10 +152,21 @@ function validateSource(x: unknown, path: string, errors: Errors): SourceDecl | 
     } else url = x.url;
   }
   const role = optional(x.role) ? undefined : oneOf(x.role, SOURCE_ROLES, `${path}.role`, errors);
+  // An MCAP source's mapping onto episodes: only on MCAP sources, checked key by key like everything else.
+  let episodes: SourceDecl['episodes'];
+  if (!optional(x.episodes)) {
+    if (kind !== 'mcap') errors.add(`${path}.episodes is only allowed on MCAP sources.`);
+    else {
+      const v = validateEpisodes(x.episodes, `${path}.episodes`);
+      for (const e of v.errors) errors.add(e);
+      episodes = v.value;
+    }
+  }
   if (errors.count > before) return undefined;
   const out: SourceDecl = { name: name!, kind: kind! };
   if (url !== undefined) out.url = url;
   if (role !== undefined) out.role = role;
+  if (episodes !== undefined) out.episodes = episodes;
   return out;
 }
 
@@ -187,10 +199,12 @@ function validateCell(x: unknown, path: string, errors: Errors): CellData | unde
     if (kind === 'sql') analysis = validateAnalysis(x.analysis, `${path}.analysis`, errors);
     else errors.add(`${path}.analysis is only allowed on SQL cells (this one is ${describe(x.kind)}).`);
   }
+  if (!optional(x.collapsed) && typeof x.collapsed !== 'boolean') errors.add(`${path}.collapsed must be true or false, got ${describe(x.collapsed)}.`);
   if (errors.count > before) return undefined;
   const out: CellData = { id: id as string, kind: kind!, name: name!, source: source as string };
   if (plot) out.plot = plot;
   if (analysis) out.analysis = analysis;
+  if (x.collapsed === true) out.collapsed = true;
   return out;
 }
 
