@@ -13,6 +13,7 @@ import path from 'node:path';
 import { renderMarkdown } from './report.ts';
 import { defaultSizes, PATHS, REPO, runBench, type BenchOptions, type PathId } from './harness.ts';
 import { QUERY_IDS, type QueryId } from './workloads.ts';
+import { renderScoreMarkdown, runScoreBench } from './score.ts';
 
 function parse(argv: string[]): BenchOptions {
   const flag = (n: string) => argv.includes(n);
@@ -20,7 +21,7 @@ function parse(argv: string[]): BenchOptions {
     const i = argv.indexOf(n);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = ['--render', '--full', '--runs', '--warmup', '--sizes', '--paths', '--workloads', '--no-first-chart', '--no-build', '--no-wait', '--out', '--name'];
+  const known = ['--no-score', '--render', '--full', '--runs', '--warmup', '--sizes', '--paths', '--workloads', '--no-first-chart', '--no-build', '--no-wait', '--out', '--name'];
   for (const a of argv) if (a.startsWith('--') && !known.includes(a)) throw new Error(`unknown option ${a}; known: ${known.join(' ')}`);
   const full = flag('--full');
   const all = defaultSizes(true);
@@ -59,3 +60,15 @@ const opts = parse(argv);
 const { jsonPath, mdPath, markdown } = await runBench(opts);
 console.log(markdown);
 console.log(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), mdPath)}`);
+// Models (issue 7): ensemble scoring and window clustering on the largest dataset of the run (1M in quick mode),
+// written beside the SQL results as <stem>-models.json/.md. About two minutes with 2 runs; --no-score skips it.
+if (!argv.includes('--no-score')) {
+  const size = opts.sizes.find((s) => s.name === '1m') ?? opts.sizes[opts.sizes.length - 1];
+  const dist = opts.build === 'fresh' ? path.join(REPO, 'bench/data/.app-dist') : path.join(REPO, 'dist');
+  const score = await runScoreBench({ dataDir: size.dir, distDir: opts.paths.includes('app-chromium') ? dist : null, runs: Math.min(opts.runs, 2), windows: [10_000, 50_000] });
+  const stem = jsonPath.replace(/\.json$/, '-models');
+  writeFileSync(`${stem}.json`, JSON.stringify(score, null, 2) + '\n');
+  writeFileSync(`${stem}.md`, renderScoreMarkdown(score));
+  console.log(renderScoreMarkdown(score));
+  console.log(`wrote ${path.relative(process.cwd(), stem)}.json and .md`);
+}
