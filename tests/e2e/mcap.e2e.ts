@@ -1,0 +1,145 @@
+/**
+ * MCAP logs in the built app (Chromium): `?mcap=<url>` on another origin asks first, then reads the file by HTTP
+ * range (footer and summary at open; a query over one topic fetches only that topic's messages, not the camera
+ * frames around them); a damaged file gives a clear error; a folder of MCAP deployment logs chosen with
+ * "Open MCAP…" runs the flywheel-health notebook.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { collectConsole, launchBrowser, type LaunchedBrowser } from './chromium.ts';
+import { saveScreenshot } from './screenshot.ts';
+import { fleetEpisodes } from '../fixtures/gen/mcap-fleet.ts';
+
+const appUrl = inject('appUrl');
+const remoteUrl = inject('remoteUrl');
+const statsPath = inject('statsPath');
+const repoRoot = inject('repoRoot');
+
+const MIXED = 'fixtures/mcap/large/mixed-uncompressed.mcap';
+const mixedBytes = statSync(path.join(repoRoot, 'tests', MIXED)).size;
+
+interface Stats {
+  requests: number;
+  bytes: number;
+  log: { method: string; path: string; range?: string; status: number; bytes: number }[];
+}
+const stats = async (): Promise<Stats> => (await fetch(new URL(statsPath, remoteUrl))).json();
+const resetStats = async (): Promise<void> => void (await fetch(new URL(`${statsPath}/reset`, remoteUrl)));
+const fetchedOf = (s: Stats, file: string) => s.log.filter((l) => l.path.endsWith(file)).reduce((n, l) => n + l.bytes, 0);
+
+let b: LaunchedBrowser;
+beforeAll(async () => {
+  b = await launchBrowser();
+});
+afterAll(() => b?.close());
+
+async function tableRows(page: Page, name: string): Promise<number> {
+  const el = await page.waitForSelector(`[data-table="${name}"]`, { timeout: 60_000 });
+  return Number(await el.getAttribute('data-rows'));
+}
+
+async function idle(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"],[data-cell-status="waiting"]'), undefined, { timeout: 60_000 });
+}
+
+/** Adds a SQL cell, runs it, and returns its status and first row's text. */
+async function runCell(page: Page, sql: string): Promise<{ status: string; row: string; fetched: number | null }> {
+  await page.click('[data-action="add-sql"]');
+  const cell = page.locator('[data-cell-kind="sql"]').last();
+  await cell.locator('textarea').fill(sql);
+  await cell.locator('textarea').press('Shift+Enter');
+  await page.waitForFunction((el) => ['done', 'error'].includes(el?.getAttribute('data-cell-status') ?? ''), await cell.elementHandle(), { timeout: 60_000 });
+  const status = (await cell.getAttribute('data-cell-status'))!;
+  const row = status === 'done' ? ((await cell.locator('[data-row-index="0"]').textContent()) ?? '') : ((await cell.textContent()) ?? '');
+  const f = cell.locator('[data-fetched]');
+  return { status, row, fetched: (await f.count()) ? Number(await f.getAttribute('data-fetched')) : null };
+}
+
+describe('?mcap=<url> on another origin', () => {
+  test('asks first; opens from the summary alone; a topic query fetches that topic, not the camera frames', async () => {
+    const page = await b.context.newPage();
+    const logs = collectConsole(page);
+    await resetStats();
+    const url = new URL(MIXED, remoteUrl).href;
+    await page.goto(`${appUrl}?mcap=${encodeURIComponent(url)}`);
+    const consent = page.locator('[data-consent]');
+    await consent.waitFor();
+    expect(await consent.textContent()).toContain(new URL(remoteUrl).host);
+    await page.waitForTimeout(300);
+    expect(fetchedOf(await stats(), 'mixed-uncompressed.mcap')).toBe(0);
+    await page.click('[data-consent] button');
+
+    // Row counts come from the file's statistics: no message has been read yet.
+    const counts = { imu_data: 500, odom: 125, tf: 250, joint_states: 250, camera_image_raw: 25, mcap_files: 1, mcap_channels: 5, mcap_schemas: 5 };
+    for (const [name, n] of Object.entries(counts)) expect(await tableRows(page, name), name).toBe(n);
+    await idle(page);
+    expect(await page.locator('[data-cell-status="error"]').count()).toBe(0);
+    const opened = fetchedOf(await stats(), 'mixed-uncompressed.mcap');
+    console.log(`open: ${opened} of ${mixedBytes} bytes (${((100 * opened) / mixedBytes).toFixed(2)}%)`);
+    expect(opened).toBeGreaterThan(0);
+    expect(opened).toBeLessThan(mixedBytes * 0.05);
+
+    await resetStats();
+    const r = await runCell(page, `SELECT count(*) AS n, sum(linear_acceleration.x) AS ax, min(angular_velocity.z) AS gz, count(DISTINCT header.frame_id) AS frames, min(header.stamp = log_time) AS stamps FROM imu_data`);
+    expect(r.status).toBe('done');
+    // The generator's IMU: message i has linear_acceleration.x = i/8 and angular_velocity.z = -i/4, two frame ids.
+    // The grid's first cell is the row number.
+    expect(r.row.replace(/[\s,]/g, '')).toBe(`1500${(499 * 500) / 2 / 8}${-499 / 4}2true`);
+    const q = await stats();
+    const queried = fetchedOf(q, 'mixed-uncompressed.mcap');
+    console.log(`imu_data query: ${queried} bytes in ${q.requests} requests (${((100 * queried) / mixedBytes).toFixed(1)}% of the file); the cell says ${r.fetched}`);
+    expect(queried).toBeGreaterThan(500 * 300);
+    expect(queried).toBeLessThan(mixedBytes * 0.25);
+    expect(r.fetched).toBe(queried);
+    expect(q.log.every((l) => l.status === 206)).toBe(true);
+
+    // A second query over the same table reads nothing more.
+    await resetStats();
+    expect((await runCell(page, 'SELECT max(log_time) - min(log_time) AS span FROM imu_data')).row.replace(/[\s,]/g, '')).toBe(`1${499 * 5_000_000}`);
+    expect(fetchedOf(await stats(), 'mixed-uncompressed.mcap')).toBe(0);
+    await saveScreenshot(page, 'mcap-remote');
+    expect(logs.pageErrors).toEqual([]);
+    expect(b.blocked).toEqual([]);
+    await page.close();
+  });
+
+  test('a file damaged by line-ending conversion gives a clear error', async () => {
+    const page = await b.context.newPage();
+    await page.goto(`${appUrl}?mcap=${encodeURIComponent(new URL('fixtures/mcap/imu-crlf.mcap', remoteUrl).href)}`);
+    await page.click('[data-consent] button');
+    const err = page.locator('[data-error="session"]');
+    await err.waitFor({ timeout: 30_000 });
+    expect(await err.textContent()).toMatch(/imu-crlf\.mcap: This file starts like MCAP but its magic bytes end "0\\n" instead of "0\\r\\n".*line endings were converted \(CRLF → LF\)/s);
+    await saveScreenshot(page, 'mcap-error-crlf');
+    await page.close();
+  });
+});
+
+describe('MCAP files chosen with "Open MCAP…"', () => {
+  test('a folder of deployment logs with its log and cost sheet runs the flywheel-health notebook', async () => {
+    const page = await b.context.newPage();
+    const logs = collectConsole(page);
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.goto(appUrl);
+    await page.waitForSelector('[data-table="episodes"]', { timeout: 60_000 });
+    const dir = path.join(repoRoot, 'tests/fixtures/mcap/fleet');
+    await page.locator('input[data-input="mcap"]').setInputFiles(readdirSync(dir).map((f) => path.join(dir, f)));
+    await page.waitForSelector('[data-mcap]', { timeout: 60_000 });
+    const steps = fleetEpisodes().reduce((n, e) => n + e.steps, 0);
+    expect(await tableRows(page, 'joint_states')).toBe(steps);
+    expect(await tableRows(page, 'cmd')).toBe(steps);
+    expect(await tableRows(page, 'mcap_files')).toBe(24);
+    expect(await tableRows(page, 'episodes')).toBe(24);
+    await idle(page);
+    expect(await page.locator('.title').textContent()).toBe('Flywheel health');
+    expect(await page.locator('[data-cell-status="error"]').count()).toBe(0);
+    const first = await page.locator('[data-cell="success_by_version"] [data-row-index="0"]').textContent();
+    // v1: 8 deployments, 4 successes (the generator's outcomes).
+    expect(first?.replace(/\s/g, '')).toMatch(/^1v118(0\.5|50(\.0)?%)/);
+    await saveScreenshot(page, 'mcap-fleet-health');
+    expect(logs.pageErrors).toEqual([]);
+    await page.close();
+  });
+});
