@@ -54,7 +54,8 @@ function plot(name: string, spec: NonNullable<CellData['plot']>): CellData {
 }
 
 function checks(sources: readonly SourceDecl[], columns: ColumnMap, required: ColumnRole[], sheet: CostSheet | null): CellData {
-  return sql('input_checks', inputChecksSql({ columns, required, log: logOf(sources), costSheet: sheetOf(sources, sheet) }));
+  // Collapsed: a long generated query whose one-row result is what matters; the SQL is a click away.
+  return { ...sql('input_checks', inputChecksSql({ columns, required, log: logOf(sources), costSheet: sheetOf(sources, sheet) })), collapsed: true };
 }
 
 const CHECKS_NOTE = 'The first cell checks the inputs: each row says what to map or fill in (one "ok" row when all is well).';

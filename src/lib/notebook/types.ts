@@ -17,6 +17,8 @@ export interface CellData {
   plot?: PlotSpec;
   /** On a SQL cell: the job form its SQL is generated from (an "analysis cell", see analysis/jobs.ts). */
   analysis?: AnalysisSpec;
+  /** Show the result and hide the SQL until the user asks for it (long generated checks, for instance). */
+  collapsed?: boolean;
 }
 
 /**
