@@ -3,16 +3,17 @@
  *
  * Options: --full, --runs N (default 5), --warmup N (default 1), --sizes 100k,1m,10m, --paths native-1t,app-chromium,…,
  * --workloads per-episode,windows,…, --no-first-chart, --no-build (measure the existing dist/ instead of a fresh build
- * of the working tree into bench/data/.app-dist), --no-wait,
+ * of the working tree into bench/data/.app-dist), --no-wait, --no-mcap (skip the MCAP ingest workload, bench/mcap.ts),
  * --out DIR (default bench/results), --name STEM.
  * Writes <out>/<YYYY-MM-DD>-<sha>[-full].json and .md, and prints the markdown.
  * `--render FILE.json` only re-renders FILE.md from an earlier result (after a change to the tables' layout).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderMarkdown } from './report.ts';
 import { defaultSizes, PATHS, REPO, runBench, type BenchOptions, type PathId } from './harness.ts';
 import { QUERY_IDS, type QueryId } from './workloads.ts';
+import { mcapMarkdown, runMcapBench, type McapBenchResult } from './mcap.ts';
 import { renderScoreMarkdown, runScoreBench } from './score.ts';
 
 function parse(argv: string[]): BenchOptions {
@@ -21,7 +22,7 @@ function parse(argv: string[]): BenchOptions {
     const i = argv.indexOf(n);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = ['--no-score', '--render', '--full', '--runs', '--warmup', '--sizes', '--paths', '--workloads', '--no-first-chart', '--no-build', '--no-wait', '--out', '--name'];
+  const known = ['--no-score', '--no-mcap', '--render', '--full', '--runs', '--warmup', '--sizes', '--paths', '--workloads', '--no-first-chart', '--no-build', '--no-wait', '--out', '--name'];
   for (const a of argv) if (a.startsWith('--') && !known.includes(a)) throw new Error(`unknown option ${a}; known: ${known.join(' ')}`);
   const full = flag('--full');
   const all = defaultSizes(true);
@@ -57,8 +58,26 @@ if (argv[0] === '--render') {
   process.exit(0);
 }
 const opts = parse(argv);
-const { jsonPath, mdPath, markdown } = await runBench(opts);
-console.log(markdown);
+const { results, jsonPath, mdPath, markdown } = await runBench(opts);
+let md = markdown;
+// The MCAP workload (issue 6) runs after the others, in the same process tree, and joins the same result files.
+if (!argv.includes('--no-mcap')) {
+  const built = path.join(REPO, 'bench/data/.app-dist');
+  const dist = opts.build === 'fresh' && existsSync(path.join(built, 'index.html')) ? built : path.join(REPO, 'dist');
+  const mcap: McapBenchResult = await runMcapBench({ dist, dataDir: path.join(REPO, 'bench/data'), runs: Math.min(opts.mode === 'quick' ? 2 : 3, opts.runs), log: (s) => process.stderr.write(s + '\n') });
+  const r = results as typeof results & { mcap?: McapBenchResult };
+  r.mcap = mcap;
+  r.notImplemented = r.notImplemented.filter((n) => n.issue !== 6);
+  const goal = r.goals.find((g) => /MCAP/.test(g.goal));
+  if (goal) {
+    goal.measured = `${mcap.ratio.toFixed(2)} (${mcap.chromium.mbps.toFixed(1)} vs ${mcap.node.mbps.toFixed(1)} MB/s, ${mcap.compression} chunks)`;
+    goal.met = Number.isFinite(mcap.ratio) ? mcap.ratio >= 0.5 : null;
+  }
+  md = `${renderMarkdown(r)}\n${mcapMarkdown(mcap)}`;
+  writeFileSync(jsonPath, JSON.stringify(r, null, 1) + '\n');
+  writeFileSync(mdPath, md);
+}
+console.log(md);
 console.log(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), mdPath)}`);
 // Models (issue 7): ensemble scoring and window clustering on the largest dataset of the run (1M in quick mode),
 // written beside the SQL results as <stem>-models.json/.md. About two minutes with 2 runs; --no-score skips it.

@@ -47,7 +47,7 @@ describe('?mcap=', () => {
 });
 
 describe('MCAP sources in shared notebooks', () => {
-  const base = { version: 1, title: 't', cells: [] };
+  const base = { version: 1 as const, title: 't', cells: [] };
   const episodes = { split: { kind: 'marker', topic: '/episode' }, state: [{ topic: '/joint_states', field: 'position' }], action: [], fps: 10 };
 
   it('round-trip through a share link with their mapping', async () => {

@@ -32,7 +32,7 @@ ORDER BY mcap_file`,
         id: 'topics',
         kind: 'sql',
         name: 'topics',
-        source: `SELECT topic, table_name, schema_name, message_encoding, sum(message_count) AS messages, bool_and(decoded) AS decoded, any_value(error) AS error
+        source: `SELECT topic, table_name, schema_name, message_encoding, sum(message_count)::BIGINT AS messages, bool_and(decoded) AS decoded, any_value(error) AS error
 FROM mcap_channels
 GROUP BY topic, table_name, schema_name, message_encoding
 ORDER BY topic`,
