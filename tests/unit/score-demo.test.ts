@@ -172,6 +172,8 @@ describe('failure clustering on the demo', () => {
     console.log(`[score-demo] k-means k=${r.k} (silhouettes ${r.silhouettes.map((s) => `${s.k}:${s.silhouette.toFixed(3)}`).join(' ')}), ARI ${ari.toFixed(4)}; DBSCAN ${r.dbscan!.clusters} clusters eps ${r.dbscan!.eps.toFixed(3)}, ARI ${ariDb.toFixed(4)}; map ${r.map.method}`);
     for (const s of r.summaries) console.log(`[score-demo]   cluster ${s.cluster}: ${s.size} × ${s.dominantCategory} (${(s.dominantShare * 100).toFixed(0)}%), ${s.distinguishing.map((d) => (d.kind === 'category' ? `${d.condition}=${d.value} ×${d.lift.toFixed(1)}` : `${d.condition} ${d.effect.toFixed(1)}σ`)).join(', ')}; e.g. ${s.representatives.join(', ')}`);
     expect(ari).toBeGreaterThanOrEqual(0.7);
+    // The density-based method, with no k given, finds the same structure (noise points count as singletons).
+    expect(ariDb).toBeGreaterThanOrEqual(0.7);
     // The out-of-distribution failures form their own cluster, and it is the unseen objects that set it apart.
     const ood = r.summaries.find((s) => s.dominantCategory === 'out_of_distribution')!;
     expect(ood.dominantShare).toBeGreaterThanOrEqual(0.9);

@@ -14,8 +14,8 @@ export interface Samples {
   episodeOf: Int32Array;
 }
 
-/** Outputs of one session: output name → n × width floats, and the width. */
-export type SessionOutputs = Record<string, { values: Float32Array; width: number }>;
+/** One batch's outputs: per session, output name → m × width floats (valid only during the callback). */
+export type BatchOutputs = Record<string, Float32Array>[];
 
 /** Options of {@link runBatched}. */
 export interface RunOptions {
@@ -27,7 +27,10 @@ export interface RunOptions {
   progressTo?: number;
 }
 
-/** Runs all sessions over all samples in batches; outputs in session order. */
+/**
+ * Runs all sessions over all samples in batches and hands each batch's outputs to `consume(start, m, outputs)`.
+ * Nothing is accumulated here: an ensemble over 10M frames would otherwise hold every member's every output.
+ */
 export async function runBatched(
   ort: Ort,
   sessions: OrtTypes.InferenceSession[],
@@ -36,12 +39,12 @@ export async function runBatched(
   samples: Samples,
   outputs: string[],
   o: RunOptions,
-): Promise<SessionOutputs[]> {
+  consume: (start: number, m: number, out: BatchOutputs) => void,
+): Promise<void> {
   const n = samples.rows.length;
   const from = o.progressFrom ?? 0;
   const span = (o.progressTo ?? 1) - from;
   const buffers = plans.map((p) => new Float32Array(o.batchSize * sampleSize(p)));
-  const results: SessionOutputs[] = sessions.map(() => ({}));
   for (let start = 0; start < n; start += o.batchSize) {
     const m = Math.min(o.batchSize, n - start);
     const feeds: Record<string, OrtTypes.Tensor> = {};
@@ -49,20 +52,22 @@ export async function runBatched(
       fillBatch(p, samples.rows, ranges, samples.episodeOf, start, m, buffers[i]);
       feeds[p.input] = new ort.Tensor('float32', buffers[i].subarray(0, m * sampleSize(p)), inputDims(p, m));
     });
-    for (let s = 0; s < sessions.length; s++) {
-      const out = await sessions[s].run(feeds, outputs);
+    const batch: BatchOutputs = [];
+    const tensors: OrtTypes.Tensor[] = [];
+    for (const session of sessions) {
+      const out = await session.run(feeds, outputs);
+      const got: Record<string, Float32Array> = {};
       for (const name of outputs) {
         const t = out[name];
         if (!t || t.type !== 'float32') throw new Error(`model output \`${name}\` is ${t ? t.type : 'missing'}; Flywheel reads float32 outputs.`);
-        const data = t.data as Float32Array;
         if (t.dims[0] !== m) throw new Error(`model output \`${name}\` has ${t.dims[0]} rows for a batch of ${m}: its first dimension must be the batch.`);
-        const width = data.length / m;
-        results[s][name] ??= { values: new Float32Array(n * width), width };
-        results[s][name].values.set(data, start * width);
-        t.dispose();
+        got[name] = t.data as Float32Array;
+        tensors.push(t);
       }
+      batch.push(got);
     }
+    consume(start, m, batch);
+    for (const t of tensors) t.dispose();
     await o.job.checkpoint(from + (span * (start + m)) / n, o.phase, start + m);
   }
-  return results;
 }

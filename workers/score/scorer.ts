@@ -181,29 +181,35 @@ export class Scorer {
     const plans = planInputs(mapping, layouts, block, req.stats);
     const samples = strideSamples(ranges, mapping.stride);
     const n = samples.rows.length;
+    if (n === 0) throw new Error('no frames to score: the frames table is empty.');
     const outNames = mapping.outputs.map((o) => o.output);
-    const outs = await runBatched(this.#ort, sessions, plans, ranges, samples, outNames, { batchSize: req.batchSize ?? 4096, job, phase: 'scoring frames', progressTo: 0.95 });
+    // Disagreement is measured on the first output as the models produce it (normalised, for the demo policy), so
+    // every action dimension counts alike; result columns are the members' mean, denormalised. Both are reduced
+    // batch by batch, so memory stays at one batch of member outputs however many frames there are.
+    const uncertainty = sessions.length >= 2 ? new Float32Array(n) : null;
+    const means: Record<string, { values: Float32Array; width: number }> = {};
+    await runBatched(this.#ort, sessions, plans, ranges, samples, outNames, { batchSize: req.batchSize ?? 4096, job, phase: 'scoring frames', progressTo: 0.95 }, (start, m, batch) => {
+      for (const o of mapping.outputs) {
+        const w = batch[0][o.output].length / m;
+        means[o.column] ??= { values: new Float32Array(n * w), width: w };
+        means[o.column].values.set(ensembleMean(batch.map((b) => b[o.output]), m, w), start * w);
+      }
+      if (uncertainty) {
+        const w = batch[0][outNames[0]].length / m;
+        uncertainty.set(ensembleDisagreement(batch.map((b) => b[outNames[0]]), m, w), start);
+      }
+    });
     const episode = Int32Array.from(samples.rows, (r) => block.episode[r]);
     const frame = Int32Array.from(samples.rows, (r) => block.frame[r]);
     const columns: ColumnSpec[] = [
       { name: 'episode_index', values: episode },
       { name: 'frame_index', values: frame },
     ];
-    // Disagreement is measured on the first output as the models produce it (normalised, for the demo policy),
-    // so every action dimension counts alike; the result columns are denormalised means.
-    let uncertainty: Float32Array | null = null;
-    const first = outs[0][outNames[0]];
-    if (sessions.length >= 2) {
-      uncertainty = ensembleDisagreement(outs.map((o) => o[outNames[0]].values), n, first.width);
-      columns.push({ name: 'uncertainty', values: uncertainty });
-    }
-    const means: Record<string, { values: Float32Array; width: number }> = {};
+    if (uncertainty) columns.push({ name: 'uncertainty', values: uncertainty });
     for (const o of mapping.outputs) {
-      const w = outs[0][o.output].width;
-      const mean = ensembleMean(outs.map((x) => x[o.output].values), n, w);
-      if (o.denormalize) denormalize(mean, w, o.denormalize.method, req.stats!, o.denormalize.column);
-      means[o.column] = { values: mean, width: w };
-      columns.push({ name: o.column, values: mean, dims: w > 1 ? w : undefined });
+      const { values, width } = means[o.column];
+      if (o.denormalize) denormalize(values, width, o.denormalize.method, req.stats!, o.denormalize.column);
+      columns.push({ name: o.column, values, dims: width > 1 ? width : undefined });
     }
     let shadow: ScoreFramesResult['shadow'] = null;
     if (req.shadow) {
@@ -287,8 +293,14 @@ export class Scorer {
     }
     const plans = planInputs(mapping, layouts, block, req.stats);
     const out = mapping.outputs[0].output;
-    const [res] = await runBatched(this.#ort, sessions, plans, ranges, { rows, episodeOf }, [out], { batchSize: req.batchSize ?? 1024, job, phase: 'embedding windows' });
-    return { embeddings: res[out].values, n, dim: res[out].width, ms: performance.now() - t0 };
+    let embeddings = new Float32Array(0);
+    let dim = 0;
+    await runBatched(this.#ort, sessions, plans, ranges, { rows, episodeOf }, [out], { batchSize: req.batchSize ?? 1024, job, phase: 'embedding windows' }, (start, m, [b]) => {
+      dim = b[out].length / m;
+      if (embeddings.length === 0) embeddings = new Float32Array(n * dim);
+      embeddings.set(b[out], start * dim);
+    });
+    return { embeddings, n, dim, ms: performance.now() - t0 };
   }
 
   /** k-means (k by silhouette unless given), DBSCAN, a 2-D map and cluster summaries. */

@@ -92,10 +92,11 @@ function dist(a: Float32Array, i: number, b: Float32Array, j: number, dim: numbe
 }
 
 /**
- * A default eps: the median distance to the minPts-th nearest neighbour (the usual k-distance heuristic, taken at
- * the median rather than by eye at the knee), over an evenly spaced sample.
+ * A default eps from the usual k-distance heuristic: the distance to the minPts-th nearest neighbour, taken at
+ * the `q` quantile over an evenly spaced sample (instead of by eye at the knee): with q = 0.9, nine points in ten are
+ * core points, so clusters do not fragment, while isolated points stay noise.
  */
-export function suggestEps(p: Points, minPts: number, maxPoints = 1000): number {
+export function suggestEps(p: Points, minPts: number, maxPoints = 1000, q = 0.9): number {
   const idx = sampleIndices(p.n, maxPoints);
   const kth: number[] = [];
   const d = new Float64Array(idx.length);
@@ -105,7 +106,7 @@ export function suggestEps(p: Points, minPts: number, maxPoints = 1000): number 
     kth.push(s[Math.min(minPts - 1, s.length - 1)]);
   }
   kth.sort((x, y) => x - y);
-  return kth[Math.floor(kth.length / 2)];
+  return kth[Math.min(kth.length - 1, Math.floor(q * kth.length))];
 }
 
 /**
