@@ -205,6 +205,10 @@ async function chromiumRuns(o: ScoreBenchOptions, block: FrameBlock, _rows: Scor
           requestAnimationFrame(tick);
           return () => ((on = false), max);
         };
+        // The same measure with no job running: the app's own main-thread work and the machine's load set this floor.
+        const idleStop = watch();
+        await new Promise((r) => setTimeout(r, 3000));
+        const idleGap = idleStop();
         const score: { ms: number; gap: number; samples: number }[] = [];
         for (let i = 0; i < runs; i++) {
           const bytes = new Uint8Array(await (await fetch('bench-score/frames.arrow')).arrayBuffer());
@@ -226,10 +230,12 @@ async function chromiumRuns(o: ScoreBenchOptions, block: FrameBlock, _rows: Scor
             emb.push({ n: w.n, ms: t3 - t, embed: t2 - t, cluster: t3 - t2, gap: stop() });
           }
         }
-        return { score, emb };
+        return { score, emb, idleGap };
       },
       { runs: o.runs, windows },
-    )) as { score: { ms: number; gap: number; samples: number }[]; emb: { n: number; ms: number; embed: number; cluster: number; gap: number }[] };
+    )) as { score: { ms: number; gap: number; samples: number }[]; emb: { n: number; ms: number; embed: number; cluster: number; gap: number }[]; idleGap: number };
+    out.push({ workload: 'idle page (no job), 3 s', path: 'app-chromium', runs: [3000], median: 3000, samples: 0, maxFrameGapMs: r.idleGap, note: 'baseline of the frame-gap column' });
+    log(`  app-chromium idle: longest main-thread frame gap ${r.idleGap.toFixed(0)} ms`);
     const wl = `ensemble scoring, 5 members`;
     out.push({ workload: wl, path: 'app-chromium', runs: r.score.map((s) => s.ms), median: median(r.score.map((s) => s.ms)), samples: r.score[0].samples, maxFrameGapMs: Math.max(...r.score.map((s) => s.gap)), note: 'includes decoding the frames IPC in the worker' });
     log(`  app-chromium ${wl}: ${(median(r.score.map((s) => s.ms)) / 1000).toFixed(1)} s, longest main-thread frame gap ${Math.max(...r.score.map((s) => s.gap)).toFixed(0)} ms`);
@@ -258,8 +264,8 @@ export function renderScoreMarkdown(r: ScoreBenchResult): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const x of r.rows) {
-    const perS = (x.samples / (x.median / 1000)).toLocaleString('en-US', { maximumFractionDigits: 0 });
-    const unit = x.workload.startsWith('ensemble') ? 'frames/s' : 'windows/s';
+    const perS = x.samples ? (x.samples / (x.median / 1000)).toLocaleString('en-US', { maximumFractionDigits: 0 }) : '';
+    const unit = !x.samples ? '' : x.workload.startsWith('ensemble') ? 'frames/s' : 'windows/s';
     const parts = x.parts ? Object.entries(x.parts).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`).join(', ') : '';
     lines.push(`| ${x.workload} | ${x.path}${x.note ? ` (${x.note})` : ''} | ${(x.median / 1000).toFixed(2)} s | ${perS} ${unit} | ${parts} | ${x.maxFrameGapMs === undefined ? '' : `${x.maxFrameGapMs.toFixed(0)} ms`} | ${x.runs.length} |`);
   }
