@@ -63,7 +63,10 @@ let md = markdown;
 // The MCAP workload (issue 6) runs after the others, in the same process tree, and joins the same result files.
 if (!argv.includes('--no-mcap')) {
   const built = path.join(REPO, 'bench/data/.app-dist');
-  const dist = opts.build === 'fresh' && existsSync(path.join(built, 'index.html')) ? built : path.join(REPO, 'dist');
+  // The harness builds bench/data/.app-dist only when a browser path runs; otherwise it may be an old build.
+  const fresh = opts.build === 'fresh' && opts.paths.some((p) => p.startsWith('app-chromium')) && existsSync(path.join(built, 'index.html'));
+  const dist = fresh ? built : path.join(REPO, 'dist');
+  process.stderr.write(`MCAP ingest: measuring the app in ${path.relative(REPO, dist)}\n`);
   const mcap: McapBenchResult = await runMcapBench({ dist, dataDir: path.join(REPO, 'bench/data'), runs: Math.min(opts.mode === 'quick' ? 2 : 3, opts.runs), log: (s) => process.stderr.write(s + '\n') });
   const r = results as typeof results & { mcap?: McapBenchResult };
   r.mcap = mcap;
