@@ -1,6 +1,6 @@
 /** `?mcap=` links: what they open, what they ask consent for, and strict validation of MCAP sources in shared notebooks. */
 import { describe, expect, it } from 'vitest';
-import { episodesFromParams, validateEpisodes } from '../../src/lib/mcap';
+import { episodesFromParams, guessEpisodes, validateEpisodes } from '../../src/lib/mcap';
 import { resolveOpening, routeFromUrl } from '../../src/lib/session';
 import { decodeNotebook, encodeNotebook, validateNotebook } from '../../src/lib/share';
 
@@ -76,5 +76,17 @@ describe('MCAP sources in shared notebooks', () => {
       'sources[3].episodes.fps must be a number of frames per second in (0, 10000].',
     ]);
     expect(validateEpisodes(episodes).value).toEqual(episodes);
+  });
+});
+
+describe('the mapping guessed when none is given', () => {
+  it('takes the state from a JointState topic and the action from a command topic', () => {
+    const topics = [
+      { topic: '/episode', schema: 'std_msgs/msg/String', error: null },
+      { topic: '/joint_states', schema: 'sensor_msgs/msg/JointState', error: null },
+      { topic: '/cmd', schema: 'std_msgs/msg/Float64MultiArray', error: null },
+    ];
+    expect(guessEpisodes(topics)).toEqual({ split: { kind: 'file' }, state: [{ topic: '/joint_states', field: 'position' }], action: [{ topic: '/cmd', field: 'data' }], fps: 10 });
+    expect(guessEpisodes([{ topic: '/imu/data', schema: 'sensor_msgs/msg/Imu', error: null }])).toEqual({ split: { kind: 'file' }, state: [], action: [], fps: 10 });
   });
 });

@@ -29,13 +29,15 @@ export interface TopicTable {
   loadedFiles: Set<number>;
   /** Why its messages are raw bytes (no decoder), if so. */
   error: string | null;
+  /** The schema name of its messages (null for schemaless channels). */
+  schema: string | null;
   newBuilder: () => TopicTableBuilder;
 }
 
 /** What opening MCAP files made, for the UI. */
 export interface McapSummaryInfo {
   files: { name: string; mode: 'indexed' | 'streamed'; bytes: number; messages: number | null }[];
-  topics: { topic: string; table: string; rows: number | null; error: string | null }[];
+  topics: { topic: string; table: string; schema: string | null; rows: number | null; error: string | null }[];
   /** Damage, per-channel decoding errors and other notes, in words. */
   problems: string[];
 }
@@ -173,6 +175,7 @@ export class McapSet {
         channels: new Map(),
         loadedFiles: new Set(),
         error,
+        schema: schema?.name ?? null,
         newBuilder: () => new TopicTableBuilder(d?.shape ?? null, d ? (b) => d.decode(b) : null, d?.strict),
       };
       this.#byKey.set(key, t);
@@ -337,7 +340,7 @@ export class McapSet {
   info(): McapSummaryInfo {
     return {
       files: this.#files.map(({ file }) => ({ name: file.summary.label, mode: file.summary.mode, bytes: file.summary.size, messages: file.summary.statistics ? Number(file.summary.statistics.messageCount) : null })),
-      topics: [...this.tables.values()].map((t) => ({ topic: t.topic, table: t.name, rows: t.rows, error: t.error })),
+      topics: [...this.tables.values()].map((t) => ({ topic: t.topic, table: t.name, schema: t.schema, rows: t.rows, error: t.error })),
       problems: [...this.problems],
     };
   }

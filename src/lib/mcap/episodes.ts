@@ -35,6 +35,25 @@ export function defaultEpisodes(): McapEpisodes {
   return { split: { kind: 'file' }, state: [], action: [], fps: 10 };
 }
 
+/**
+ * A mapping guessed from the topics when the user gave none: one episode per file; the state from the first
+ * sensor_msgs JointState topic (its `position`); the action from a command topic (`/cmd`, `/command`, `/action`, …)
+ * holding a Float64/Float32MultiArray (`data`) or a JointState (`position`). Either stays empty when nothing fits.
+ */
+export function guessEpisodes(topics: { topic: string; schema: string | null; error: string | null }[], fps = 10): McapEpisodes {
+  const ok = topics.filter((t) => !t.error && t.schema);
+  const isJoints = (s: string | null) => /(^|\/)JointState$/.test(s ?? '');
+  const isCommand = (t: string) => /(^|\/)(cmd|command|commands|action|actions)(_[a-z]+)?$/i.test(t);
+  const state = ok.find((t) => isJoints(t.schema) && !isCommand(t.topic));
+  const action = ok.find((t) => isCommand(t.topic) && (/MultiArray$/.test(t.schema!) || isJoints(t.schema)));
+  return {
+    split: { kind: 'file' },
+    state: state ? [{ topic: state.topic, field: 'position' }] : [],
+    action: action ? [{ topic: action.topic, field: isJoints(action.schema) ? 'position' : 'data' }] : [],
+    fps,
+  };
+}
+
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const MAX_FIELDS = 64;
 

@@ -17,4 +17,4 @@ export { DECOMPRESSORS, decompressChunk } from './decompress';
 export { crc32 } from './crc32';
 export { McapFormatError, type McapSummary, type McapSink, type ReadOptions, type ReadProgress } from './types';
 export type { Attachment, AttachmentIndex, Channel, ChunkIndex, Header, Metadata, Schema, Statistics, TypedMcapRecord, MessageFn } from './types';
-export { defaultEpisodes, validateEpisodes, episodesFromParams, type McapEpisodes, type EpisodeSplit, type TopicField } from './episodes';
+export { defaultEpisodes, guessEpisodes, validateEpisodes, episodesFromParams, type McapEpisodes, type EpisodeSplit, type TopicField } from './episodes';

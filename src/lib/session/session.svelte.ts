@@ -1,5 +1,5 @@
 import { DbClient, type DatasetSummary, type EngineInfo, type McapSpec, type McapSummaryInfo, type Progress, type TableInfo } from '../db';
-import { defaultEpisodes } from '../mcap/episodes';
+import { guessEpisodes } from '../mcap/episodes';
 import { healthNotebook } from '../notebook/templates';
 import { mcapNotebook } from './mcap-notebook';
 import type { SourceDecl, SourceSpec } from '../ingest/source';
@@ -179,7 +179,8 @@ export class Session {
       this.mcap = await this.db.openMcap(specs, reserved, (p) => (load.progress = p), id);
       this.sourceNames = [...this.#sourceTables, ...MCAP_TABLES, ...this.mcap.topics.map((t) => t.table)];
       for (const n of this.sourceNames) this.#sourceTables.add(n);
-      await this.db.mapMcapEpisodes(sources[0]?.episodes ?? defaultEpisodes(), (p) => (load.progress = p), id);
+      // Without a mapping in the notebook, guess the state and action from the topics (JointState, command topics).
+      await this.db.mapMcapEpisodes(sources[0]?.episodes ?? guessEpisodes(this.mcap.topics), (p) => (load.progress = p), id);
       load.status = 'done';
     } catch (e) {
       load.status = 'error';
