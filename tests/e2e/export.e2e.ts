@@ -5,6 +5,7 @@ import { tableFromIPC } from 'apache-arrow';
 import initParquet, { readParquet } from 'parquet-wasm/esm/parquet_wasm.js';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './chromium.ts';
+import { healthNotebook } from '../../src/lib/notebook/templates/health.ts';
 
 const appUrl = inject('appUrl');
 let b: LaunchedBrowser;
@@ -26,7 +27,8 @@ describe('results leave the tab', () => {
   test('a result as CSV, Parquet and Arrow; a chart as SVG and PNG', async () => {
     const page = await b.context.newPage();
     await page.goto(appUrl);
-    await page.waitForFunction(() => document.querySelectorAll('[data-cell-kind="plot"] [data-plot][data-rendered="true"]').length === 5, undefined, { timeout: 60_000 });
+    const plots = healthNotebook().cells.filter((c) => c.kind === 'plot').length;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-cell-kind="plot"] [data-plot][data-rendered="true"]').length === n, plots, { timeout: 60_000 });
 
     const csv = await downloadFrom(page, 'success_by_version', 'csv');
     expect(csv.name).toBe('success_by_version.csv');

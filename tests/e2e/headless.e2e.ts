@@ -27,7 +27,8 @@ describe('the headless runner', () => {
 
     const page = await b.context.newPage();
     await page.goto(appUrl);
-    await page.waitForFunction(() => document.querySelectorAll('[data-cell-kind="sql"][data-cell-status="done"]').length === 5, undefined, { timeout: 60_000 });
+    const sqlCells = healthNotebook().cells.filter((c) => c.kind === 'sql').length;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-cell-kind="sql"][data-cell-status="done"]').length === n, sqlCells, { timeout: 60_000 });
     for (const cell of headless.filter((c) => c.kind === 'sql')) {
       const grid = page.locator(`[data-cell="${cell.name}"] [data-grid]`);
       expect(Number(await grid.getAttribute('data-row-count')), cell.name).toBe(cell.rowCount);

@@ -94,7 +94,7 @@ describe('a log whose episode ids match no episode', () => {
     await expect(engine.rows(failureParetoSql(f))).rejects.toThrow(/No episode of "episodes" has a value in "outcome"\. If outcomes come from a deployment log, its episode ids probably match no episode: run the input checks\./);
     // The red flags also need a rotation column, which this log lacks: that is said first.
     await expect(engine.rows(redFlagsSql({ ...defaultRedFlagsForm(), costs: null }))).rejects.toThrow(
-      'The table "episodes" has no column "rotation" (it has: episode_index, length, duration_s, task, outcome, policy_version). Map the column with the flywheel rotation (iteration) number in the form (rotationColumn).',
+      'The table "episodes" has no column "rotation" (it has: episode_index, length, duration_s, task, outcome, policy_version, failure_onset_s, review_note, reviewed_by, gate, failure_category). Map the column with the flywheel rotation (iteration) number in the form (rotationColumn).',
     );
   });
 

@@ -23,7 +23,7 @@ const LABELLED = '_episodes_labelled';
  */
 export const ANNOTATIONS_DDL = `CREATE TABLE IF NOT EXISTS annotations (
   episode_index BIGINT, annotator VARCHAR, outcome VARCHAR, failure_category VARCHAR, onset_s DOUBLE, note VARCHAR,
-  updated_at_ms BIGINT, label VARCHAR)`;
+  gate VARCHAR, updated_at_ms BIGINT, label VARCHAR)`;
 
 /**
  * (Re)creates the canonical `episodes` view: one row per episode with index, length, duration and task, plus
@@ -71,7 +71,7 @@ async function applyReview(engine: Engine): Promise<void> {
   await engine.exec(ANNOTATIONS_DDL);
   const cols = new Set((await engine.describe(LABELLED)).map((c) => c.name));
   const replace: string[] = [];
-  const add: string[] = ['r.onset_s AS failure_onset_s', 'r.note AS review_note', 'r.annotator AS reviewed_by'];
+  const add: string[] = ['r.onset_s AS failure_onset_s', 'r.note AS review_note', 'r.annotator AS reviewed_by', 'g.gate AS gate'];
   const reviewed = 'r.episode_index IS NOT NULL AND (r.outcome IS NOT NULL OR r.failure_category IS NOT NULL)';
   if (cols.has('outcome')) replace.push(`coalesce(r.outcome, CAST(e.outcome AS VARCHAR)) AS outcome`);
   else add.push('r.outcome AS outcome');
@@ -82,7 +82,10 @@ async function applyReview(engine: Engine): Promise<void> {
   await engine.exec(
     `CREATE OR REPLACE VIEW episodes AS SELECT ${star}, ${add.join(', ')}
      FROM ${LABELLED} e
-     LEFT JOIN (SELECT * FROM annotations QUALIFY row_number() OVER (PARTITION BY episode_index ORDER BY updated_at_ms DESC, annotator) = 1) r USING (episode_index)
+     LEFT JOIN (SELECT * FROM annotations WHERE outcome IS NOT NULL OR failure_category IS NOT NULL OR onset_s IS NOT NULL OR note IS NOT NULL
+                QUALIFY row_number() OVER (PARTITION BY episode_index ORDER BY updated_at_ms DESC, annotator) = 1) r USING (episode_index)
+     -- The quality-gate decision separately: a later outcome review without a verdict must not undo a rejection.
+     LEFT JOIN (SELECT episode_index, arg_max(gate, updated_at_ms) AS gate FROM annotations WHERE gate IS NOT NULL GROUP BY ALL) g ON g.episode_index = e.episode_index
      ORDER BY e.episode_index`,
   );
 }

@@ -63,4 +63,7 @@ export {
   type ChecksForm,
   type LogSource,
 } from './checks.ts';
-export { ANALYSIS_TEMPLATES, agreementNotebook, costNotebook, failureMiningNotebook, redFlagsNotebook, replayMixNotebook } from './templates.ts';
+export { ANALYSIS_TEMPLATES, driftCells, driftWatchNotebook, qualityGateNotebook, reviewSamplingNotebook, agreementNotebook, costNotebook, failureMiningNotebook, redFlagsNotebook, replayMixNotebook } from './templates.ts';
+export { QUALITY_CHECKS, defaultQualityGateForm, qualityChecksSql, qualityGateSql, validateQualityGateForm, type QualityGateForm } from './quality-gate.ts';
+export { defaultReviewSamplingForm, reviewEstimateSql, reviewSampleSql, validateReviewSamplingForm, wilson, type ReviewSamplingForm } from './review-sampling.ts';
+export { defaultDriftWatchForm, driftByWeekSql, driftFlagSql, validateDriftWatchForm, type DriftWatchForm } from './drift-watch.ts';

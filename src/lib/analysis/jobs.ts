@@ -14,6 +14,9 @@ import type { Field } from './form-fields.ts';
 import { defaultRedFlagsForm, redFlagsSql, validateRedFlagsForm, type RedFlagsForm } from './red-flags.ts';
 import { MIX_POLICIES, defaultReplayMixForm, replayManifestSql, validateReplayMixForm, type ReplayMixForm } from './replay-mix.ts';
 import { replayPreviewSql, replayWarningsSql } from './replay-preview.ts';
+import { defaultQualityGateForm, qualityChecksSql, qualityGateSql, validateQualityGateForm, type QualityGateForm } from './quality-gate.ts';
+import { defaultReviewSamplingForm, reviewEstimateSql, reviewSampleSql, validateReviewSamplingForm, type ReviewSamplingForm } from './review-sampling.ts';
+import { defaultDriftWatchForm, driftByWeekSql, driftFlagSql, validateDriftWatchForm, type DriftWatchForm } from './drift-watch.ts';
 
 /** What an analysis cell stores besides its SQL. */
 export type AnalysisSpec =
@@ -27,6 +30,9 @@ export interface FormKinds {
   'replay-mix': ReplayMixForm;
   'cost-model': CostModelForm;
   agreement: AgreementForm;
+  'quality-gate': QualityGateForm;
+  'review-sampling': ReviewSamplingForm;
+  'drift-watch': DriftWatchForm;
 }
 /** A kind of job form. */
 export type FormKind = keyof FormKinds;
@@ -158,6 +164,7 @@ export const FORMS: { [K in FormKind]: FormDef<K> } = {
       { kind: 'number', path: 'bufferMultiple', label: 'replay buffer (× new batch)', min: 1, max: 1000, step: 1 },
       { kind: 'number', path: 'newBatchSize', label: 'new batch (samples)', min: 1, max: 1e9, step: 1, nullable: true, help: 'empty: the number of targeted episodes' },
       { kind: 'number', path: 'seed', label: 'seed', min: 0, max: 2_147_483_647, step: 1 },
+      { kind: 'bool', path: 'excludeRejected', label: 'leave out demos the quality gate rejected' },
       {
         kind: 'group',
         label: 'Warnings',
@@ -189,6 +196,70 @@ export const FORMS: { [K in FormKind]: FormDef<K> } = {
       { kind: 'number', path: 'projectionWindow', label: 'projection window (rotations)', min: 1, max: 100, step: 1 },
       { kind: 'number', path: 'maxProjectedRotations', label: 'max projected rotations', min: 1, max: 1000, step: 1 },
       columnFields(),
+    ],
+  },
+  'quality-gate': {
+    title: 'Demo quality gate',
+    defaults: defaultQualityGateForm,
+    validate: validateQualityGateForm,
+    fields: [
+      { kind: 'text', path: 'gate', label: 'gate episodes where', mono: true, help: 'SQL condition over the episodes table' },
+      { kind: 'text', path: 'stateColumn', label: 'state column', mono: true },
+      { kind: 'number', path: 'jointCount', label: 'joints (leading elements)', min: 1, max: 1000, step: 1 },
+      { kind: 'number', path: 'hesitationSpeed', label: 'still below (joint speed /s)', min: 0, max: 1e6, step: 0.01 },
+      { kind: 'number', path: 'hesitationSeconds', label: 'hesitation longer than (s)', min: 0, max: 3600, step: 0.5 },
+      { kind: 'number', path: 'gripperIndex', label: 'gripper position in state', min: 1, max: 1000, step: 1, nullable: true, help: 'empty: no gripper checks' },
+      { kind: 'number', path: 'gripperClosedBelow', label: 'gripper closed below', min: -1e9, max: 1e9, step: 0.005 },
+      { kind: 'text', path: 'reApproachExempt', label: 're-approach allowed where', mono: true },
+      { kind: 'number', path: 'earlyEndFraction', label: 'ends early below (× typical length)', min: 0, max: 1, step: 0.05 },
+      { kind: 'text', path: 'goalCondition', label: 'goal on the last frame (s = state)', mono: true, nullable: true },
+      { kind: 'number', path: 'outlierStd', label: 'implausible beyond (std)', min: 0, max: 1e6, step: 0.5 },
+      { kind: 'number', path: 'spikeSpeed', label: 'velocity spike above (/s)', min: 0, max: 1e9, step: 0.5 },
+      { kind: 'number', path: 'gapFactor', label: 'time gap above (× frame interval)', min: 1, max: 1e6, step: 0.1 },
+      { kind: 'number', path: 'frozenFrames', label: 'frozen: identical frames', min: 2, max: 1e6, step: 1 },
+      { kind: 'group', label: 'Tables', folded: true, fields: [
+        { kind: 'text', path: 'episodesTable', label: 'episodes table', mono: true },
+        { kind: 'text', path: 'framesTable', label: 'frames table', mono: true },
+      ] },
+    ],
+  },
+  'review-sampling': {
+    title: 'Review sampling',
+    defaults: defaultReviewSamplingForm,
+    validate: validateReviewSamplingForm,
+    fields: [
+      { kind: 'text', path: 'pool', label: 'auto-collected episodes where', mono: true },
+      { kind: 'number', path: 'fraction', label: 'share to review', min: 0.01, max: 1, step: 0.05 },
+      { kind: 'number', path: 'seed', label: 'seed', min: 0, max: 2_147_483_647, step: 1 },
+      { kind: 'names', path: 'strata', label: 'stratify by (and predicted outcome)' },
+      { kind: 'group', label: 'Labels', folded: true, fields: [
+        { kind: 'text', path: 'predictedTable', label: 'auto-labeller table', mono: true },
+        { kind: 'text', path: 'idColumn', label: 'its episode id column', mono: true },
+        { kind: 'text', path: 'predictedColumn', label: 'its outcome column', mono: true },
+        { kind: 'text', path: 'successValue', label: 'success value' },
+        { kind: 'text', path: 'reviewsTable', label: 'reviews table', mono: true },
+        { kind: 'text', path: 'episodesTable', label: 'episodes table', mono: true },
+      ] },
+    ],
+  },
+  'drift-watch': {
+    title: 'Hardware-drift watch',
+    defaults: defaultDriftWatchForm,
+    validate: validateDriftWatchForm,
+    fields: [
+      { kind: 'text', path: 'calibration', label: 'calibration episodes where', mono: true },
+      { kind: 'number', path: 'toleranceDeg', label: 'tolerance (°)', min: 0, max: 360, step: 0.1 },
+      { kind: 'text', path: 'commandedColumn', label: 'commanded', mono: true },
+      { kind: 'text', path: 'measuredColumn', label: 'measured', mono: true },
+      { kind: 'number', path: 'jointCount', label: 'joints', min: 1, max: 1000, step: 1 },
+      { kind: 'select', path: 'unit', label: 'joint units', choices: [{ value: 'rad', label: 'radians' }, { value: 'deg', label: 'degrees' }] },
+      { kind: 'group', label: 'More', folded: true, fields: [
+        { kind: 'names', path: 'jointNames', label: 'joint names' },
+        { kind: 'text', path: 'deployments', label: 'deployments where', mono: true },
+        { kind: 'text', path: 'timestampColumn', label: 'episode time column', mono: true },
+        { kind: 'text', path: 'episodesTable', label: 'episodes table', mono: true },
+        { kind: 'text', path: 'framesTable', label: 'frames table', mono: true },
+      ] },
     ],
   },
   agreement: {
@@ -226,6 +297,12 @@ export const JOBS = {
   collection_comparison: job({ title: 'Targeted vs uniform', form: 'cost-model', sql: (f) => collectionComparisonSql(f) }),
   agreement: job({ title: "Cohen's kappa", form: 'agreement', sql: (f) => agreementSql(f) }),
   agreement_outcome: job({ title: "Cohen's kappa on success/failure", form: 'agreement', sql: (f) => agreementSql({ ...f, collapseToOutcome: true }) }),
+  quality_checks: job({ title: 'Quality checks', form: 'quality-gate', sql: (f) => qualityChecksSql(f) }),
+  quality_gate: job({ title: 'Quality gate', form: 'quality-gate', sql: (f, owner) => qualityGateSql(f, owner) }),
+  review_sample: job({ title: 'Review sample', form: 'review-sampling', sql: (f) => reviewSampleSql(f) }),
+  review_estimate: job({ title: 'Auto-labeller precision and recall', form: 'review-sampling', sql: (f, owner) => reviewEstimateSql(f, owner) }),
+  drift_by_week: job({ title: 'Calibration error by week', form: 'drift-watch', sql: (f) => driftByWeekSql(f) }),
+  drift_flag: job({ title: 'First week out of tolerance', form: 'drift-watch', sql: (f, owner) => driftFlagSql(f, owner) }),
   agreement_confusion: job({ title: 'Confusion matrix', form: 'agreement', sql: (f) => confusionSql(f) }),
 };
 /** The id of a job. */

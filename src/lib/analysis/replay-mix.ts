@@ -65,6 +65,8 @@ export interface ReplayMixForm {
   newBatchSize: number | null;
   seed: number;
   limits: MixWarningLimits;
+  /** Leave out demonstrations the quality gate rejected (`gate = 'reject'`, a column of the episodes view). */
+  excludeRejected?: boolean;
 }
 
 /**
@@ -83,6 +85,8 @@ export function defaultReplayMixForm(): ReplayMixForm {
     newBatchSize: null,
     seed: 1,
     limits: { maxTargetedShare: 0.5, maxDriftPoints: 10 },
+    // Off by default: only the canonical episodes view has the gate column; the replay-mix template turns it on.
+    excludeRejected: false,
   };
 }
 
@@ -141,6 +145,7 @@ export function validateReplayMixForm(f: ReplayMixForm): string[] {
   errs.integer('seed', f.seed, 0, MAX_SEED);
   errs.number('maxTargetedShare', f.limits?.maxTargetedShare, 0, 1);
   errs.number('maxDriftPoints', f.limits?.maxDriftPoints, 0, 100);
+  if (f.excludeRejected !== undefined) errs.boolean('excludeRejected', f.excludeRejected);
   return errs.errors;
 }
 
@@ -175,6 +180,8 @@ export function failureModesOf(f: ReplayMixForm): string[] {
 function membershipSql(f: ReplayMixForm): string {
   const whens = f.targeted.map((s) => `WHEN ${setPredicate(s, f.columns)} THEN ${quoteString(s.name)}`);
   whens.push(`WHEN ${setPredicate(f.baseline, f.columns)} THEN ${quoteString(f.baseline.name)}`);
+  // Rejected by the quality gate: in no set at all.
+  if (f.excludeRejected) whens.unshift(`WHEN src."gate" = 'reject' THEN NULL`);
   return `${episodesInput(f.columns, [])},
 ${targetedAtSql(f.targeting, failureModesOf(f))},
 -- Each episode's set: the first targeted set that selects it, else the baseline (NULL: not in the mix)

@@ -19,6 +19,9 @@ import { defaultReplayMixForm, describePolicy, replayManifestSql, type ReplayMix
 import { replayPreviewSql, replayWarningsSql } from './replay-preview.ts';
 import { quoteIdent, quoteString } from './sql.ts';
 import { jobSql, type JobId } from './jobs.ts';
+import { defaultQualityGateForm, type QualityGateForm } from './quality-gate.ts';
+import { defaultReviewSamplingForm, type ReviewSamplingForm } from './review-sampling.ts';
+import { defaultDriftWatchForm, type DriftWatchForm } from './drift-watch.ts';
 
 /** The episode log among the sources (the one joined onto `episodes`), read by its `episode_id` column. */
 function logOf(sources: readonly SourceDecl[]): LogSource | null {
@@ -135,7 +138,7 @@ export function redFlagsNotebook(sources: SourceDecl[] = demoSources(), form: Re
 }
 
 /** Replay-mix designer: the manifest per stage, what the mix looks like, and shift warnings. */
-export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: ReplayMixForm = defaultReplayMixForm()): NotebookDoc {
+export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: ReplayMixForm = { ...defaultReplayMixForm(), excludeRejected: true }): NotebookDoc {
   const condition = form.columns.conditionColumns[0];
   const cells: CellData[] = [
     md(
@@ -265,6 +268,79 @@ ${example}
   };
 }
 
+/** Demo quality gate: per-demonstration checks, explained, and the reviewer's verdicts. */
+export function qualityGateNotebook(sources: SourceDecl[] = demoSources(), form: QualityGateForm = defaultQualityGateForm()): NotebookDoc {
+  return {
+    version: 1,
+    title: 'Demo quality gate',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Demo quality gate\n' +
+          'Every demonstration is checked before it enters training: operator hesitation, a re-approach after a failed grasp, an early or unfinished end, ' +
+          'physically implausible values, velocity spikes, broken timestamps and frozen frames. Each check explains itself on the episode. ' +
+          'The thresholds are in the form, so a shared link gives the same verdicts.\n\n' +
+          'Click an episode index to open it and **accept** or **reject** it (the review form\'s *quality gate*): the verdict is an annotation like any other ' +
+          '(kept in this browser, in the sidecar export), and rejected demos leave the replay-mix sets.',
+      ),
+      owner('quality_checks', form),
+      follower('quality_gate', form, 'quality_checks'),
+      sql('flag_counts', `-- Flagged demonstrations per check\nSELECT "check", count(*) FILTER (WHERE flagged) AS flagged, count(*) AS checked\nFROM quality_checks GROUP BY ALL ORDER BY flagged DESC, "check"`),
+      plot('flag_chart', { data: 'flag_counts', mark: 'barX', y: 'check', x: 'flagged', title: 'Demonstrations flagged, by check', xLabel: 'demonstrations' }),
+      sql('flagged_details', `-- What each flag says\nSELECT episode_index, "check", at_s, explanation FROM quality_checks WHERE flagged ORDER BY episode_index, "check"`),
+    ],
+  };
+}
+
+/** Review sampling: a seeded stratified sample of auto-collected episodes and the auto-labeller's precision/recall. */
+export function reviewSamplingNotebook(sources: SourceDecl[] = demoSources(), form: ReviewSamplingForm = defaultReviewSamplingForm()): NotebookDoc {
+  return {
+    version: 1,
+    title: 'Review sampling',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Review sampling\n' +
+          `A reproducible sample of ${Math.round(100 * form.fraction)}% of the auto-collected episodes, stratified by ${form.strata.join(', ') || 'nothing'} and predicted outcome (seed ${form.seed}). ` +
+          'Review them in `review_order`: click an episode index, set its outcome, save. As reviews come in, `review_estimate` gives the auto-labeller\'s ' +
+          'precision and recall per class with Wilson 95% intervals (the sample is proportionally allocated, so it weighs itself).',
+      ),
+      owner('review_sample', form),
+      sql('review_progress', `-- Reviewed so far, per stratum\nSELECT s.* EXCLUDE (episode_index, draw, review_order), count(*) AS sampled, count(r.episode_index) AS reviewed\nFROM review_sample s LEFT JOIN (SELECT DISTINCT episode_index FROM annotations WHERE outcome IS NOT NULL) r USING (episode_index)\nGROUP BY ALL ORDER BY ALL`),
+      follower('review_estimate', form, 'review_sample'),
+    ],
+  };
+}
+
+/** Hardware-drift watch: calibration error per joint and week against the tolerance. */
+export function driftWatchNotebook(sources: SourceDecl[] = demoSources(), form: DriftWatchForm = defaultDriftWatchForm()): NotebookDoc {
+  return {
+    version: 1,
+    title: 'Hardware-drift watch',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Hardware-drift watch\n' +
+          `Calibration episodes hold reference poses, so measured joints should match the commands. The error per joint and week is compared with a ${form.toleranceDeg}° tolerance; ` +
+          'the first week out of tolerance is flagged, with the deployments recorded since (their failures may be the hardware\'s, not the data\'s).',
+      ),
+      ...driftCells(form),
+    ],
+  };
+}
+
+/** The drift cells (also on the health page). */
+export function driftCells(form: DriftWatchForm = defaultDriftWatchForm()): CellData[] {
+  return [
+    owner('drift_by_week', form),
+    plot('drift_chart', { data: 'drift_by_week', mark: 'line', x: 'week', y: 'error_deg', stroke: 'joint', title: `Calibration error by week (tolerance ±${form.toleranceDeg}°)`, xLabel: 'week', yLabel: 'error (°)' }),
+    follower('drift_flag', form, 'drift_by_week'),
+  ];
+}
+
 /** The job notebooks, for the start page. */
 export const ANALYSIS_TEMPLATES: readonly { id: string; title: string; build: (sources?: SourceDecl[]) => NotebookDoc }[] = [
   { id: 'failure-mining', title: 'Failure mining', build: (s) => failureMiningNotebook(s) },
@@ -272,4 +348,7 @@ export const ANALYSIS_TEMPLATES: readonly { id: string; title: string; build: (s
   { id: 'replay-mix', title: 'Replay-mix designer', build: (s) => replayMixNotebook(s) },
   { id: 'cost-per-success', title: 'Cost per success', build: (s) => costNotebook(s) },
   { id: 'agreement', title: 'Annotator agreement', build: (s) => agreementNotebook(s) },
+  { id: 'quality-gate', title: 'Demo quality gate', build: (s) => qualityGateNotebook(s) },
+  { id: 'review-sampling', title: 'Review sampling', build: (s) => reviewSamplingNotebook(s) },
+  { id: 'drift-watch', title: 'Hardware-drift watch', build: (s) => driftWatchNotebook(s) },
 ];

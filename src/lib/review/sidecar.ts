@@ -7,7 +7,7 @@ import { Float64, Int64, Table, Utf8, tableToIPC, vectorFromArray } from 'apache
 import type { Annotation } from '../store/annotations';
 
 /** The sidecar's columns, in order (also the `annotations` table's). */
-export const SIDECAR_COLUMNS = ['episode_index', 'annotator', 'outcome', 'failure_category', 'onset_s', 'note', 'updated_at_ms', 'label'] as const;
+export const SIDECAR_COLUMNS = ['episode_index', 'annotator', 'outcome', 'failure_category', 'onset_s', 'note', 'gate', 'updated_at_ms', 'label'] as const;
 
 /**
  * The one label agreement compares: `success` for a success, else the failure category (or the outcome when
@@ -31,6 +31,7 @@ export function annotationsToIpc(rows: readonly Annotation[]): Uint8Array {
     failure_category: text((a) => a.failureCategory),
     onset_s: vectorFromArray(rows.map((a) => a.onsetS ?? null), new Float64()),
     note: text((a) => a.note),
+    gate: text((a) => a.gate),
     updated_at_ms: vectorFromArray(rows.map((a) => BigInt(Math.round(a.updatedAt))), new Int64()),
     label: text((a) => labelOf(a)),
   });
@@ -65,10 +66,11 @@ export function sidecarRows(rows: readonly Record<string, unknown>[], columns: r
         failureCategory: value(r.failure_category),
         onsetS: value(r.onset_s),
         note: value(r.note),
+        gate: value(r.gate),
         updatedAt: value(r.updated_at_ms),
       };
       // Text columns DuckDB read as numbers (a category "3") are still text to the store.
-      for (const k of ['annotator', 'outcome', 'failureCategory', 'note']) if (typeof out[k] === 'number') out[k] = String(out[k]);
+      for (const k of ['annotator', 'outcome', 'failureCategory', 'note', 'gate']) if (typeof out[k] === 'number') out[k] = String(out[k]);
       for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
       return out;
     }),

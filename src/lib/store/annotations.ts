@@ -15,6 +15,8 @@ export interface Annotation {
   failureCategory?: string;
   /** When the failure began, in seconds from the episode start. */
   onsetS?: number;
+  /** The quality-gate decision on a demonstration: rejected demos leave training sets. */
+  gate?: 'accept' | 'reject';
   note?: string;
   /** Who labelled it (part of the key); {@link DEFAULT_ANNOTATOR} when not given. */
   annotator: string;
@@ -43,7 +45,7 @@ export interface ImportReport {
 export type AnnotationValidation = { ok: true; annotation: AnnotationInput } | { ok: false; errors: string[] };
 
 const TEXT_LIMITS = { datasetKey: 2048, outcome: 64, failureCategory: 200, note: 10_000, annotator: 200 } as const;
-const KEYS: readonly string[] = [...Object.keys(TEXT_LIMITS), 'episodeIndex', 'onsetS', 'updatedAt'];
+const KEYS: readonly string[] = [...Object.keys(TEXT_LIMITS), 'episodeIndex', 'onsetS', 'updatedAt', 'gate'];
 const MAX_IMPORT_ERRORS = 50;
 
 /**
@@ -66,6 +68,10 @@ export function validateAnnotation(x: unknown): AnnotationValidation {
     if (typeof v !== 'string' || v === '') errors.push(`"${key}" must be a non-empty string.`);
     else if (v.length > limit) errors.push(`"${key}" is longer than ${limit} characters.`);
     else out[key] = v;
+  }
+  if (row.gate !== undefined && row.gate !== null && row.gate !== '') {
+    if (row.gate === 'accept' || row.gate === 'reject') out.gate = row.gate;
+    else errors.push(`"gate" must be "accept" or "reject".`);
   }
   const episode = row.episodeIndex;
   if (typeof episode === 'number' && Number.isSafeInteger(episode) && episode >= 0) out.episodeIndex = episode;

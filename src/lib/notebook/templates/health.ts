@@ -1,4 +1,5 @@
 import type { NotebookDoc } from '../types';
+import { driftCells } from '../../analysis/templates';
 import type { SourceDecl } from '../../ingest/source';
 
 /** The demo's sources: the LeRobot v3.0 dataset plus its deployment log and cost sheet, all self-hosted. */
@@ -134,6 +135,16 @@ ORDER BY rotation`,
         source: '',
         plot: { data: 'cycle_time', mark: 'barY', x: 'rotation', y: 'cycle_days', fill: 'over_two_weeks', title: 'Cycle time per rotation (days; goal ≤ 14)', xLabel: 'rotation', yLabel: 'days' },
       },
+      {
+        id: 'drift_note',
+        kind: 'markdown',
+        name: 'drift_note',
+        source:
+          '## Hardware drift\n' +
+          'Calibration episodes (tagged `calibration`) hold reference poses; a joint whose measured position leaves the commanded one by more than the tolerance is drifting. ' +
+          '`drift_flag` names the first week out of tolerance and the deployments recorded since: check the hardware before reading their failures as a data problem.',
+      },
+      ...driftCells(),
     ],
   };
 }
