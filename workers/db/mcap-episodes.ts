@@ -19,7 +19,12 @@ export interface McapEpisodesResult {
  * `fps`: one row per frame with episode_index, frame_index, timestamp (s from the episode's start), index, log_time
  * and `"observation.state"` / `action` as FLOAT[] from the chosen fields (the latest value at or before each frame).
  */
-export async function buildMcapEpisodes(engine: Engine, set: McapSet, cfg: McapEpisodes, opts: { signal?: AbortSignal; onProgress?: ProgressFn } = {}): Promise<McapEpisodesResult> {
+export async function buildMcapEpisodes(
+  engine: Engine,
+  set: McapSet,
+  cfg: McapEpisodes,
+  opts: { signal?: AbortSignal; onProgress?: ProgressFn } = {},
+): Promise<McapEpisodesResult & { fillFrames: (o?: { signal?: AbortSignal; onProgress?: ProgressFn }) => Promise<void> }> {
   const warnings: string[] = [];
   const tableOf = (topic: string): string => {
     const t = [...set.tables.values()].filter((x) => x.topic === topic);
@@ -29,7 +34,8 @@ export async function buildMcapEpisodes(engine: Engine, set: McapSet, cfg: McapE
   };
   const splitTable = cfg.split.kind === 'file' ? null : tableOf(cfg.split.topic);
   const fieldTables = [...cfg.state, ...cfg.action].map((f) => tableOf(f.topic));
-  await set.load(new Set([...(splitTable ? [splitTable] : []), ...fieldTables]), opts);
+  // Only the split topic is read now; the state and action topics when a query first reads `frames`.
+  if (splitTable) await set.load(new Set([splitTable]), opts);
 
   const ends = set.fileTimes().map((t, i) => `(${i}, ${t.start}, ${t.end})`);
   const fileTimes = `(VALUES ${ends.join(', ')}) AS ft(mcap_file, start_time, end_time)`;
@@ -63,14 +69,26 @@ export async function buildMcapEpisodes(engine: Engine, set: McapSet, cfg: McapE
   const [{ n }] = await engine.rows(`SELECT count(*)::DOUBLE AS n FROM ${EPISODES_META}`);
   if (Number(n) === 0) warnings.push('The MCAP files hold no messages to make episodes from.');
 
-  await buildFrames(engine, cfg, fieldTables, periodNs);
-  const [{ f }] = await engine.rows(`SELECT count(*)::DOUBLE AS f FROM frames`);
+  // `frames` is a view over a table of the right columns, empty until a query reads it (see fillFrames).
+  const sql = await framesSql(engine, cfg, fieldTables, periodNs);
+  await engine.drop('frames');
+  await engine.drop(FRAMES);
+  await engine.exec(`CREATE TABLE ${FRAMES} AS SELECT * FROM (${sql}) LIMIT 0`);
+  await engine.exec(`CREATE VIEW frames AS SELECT * FROM ${FRAMES}`);
+  const [{ f }] = await engine.rows(`SELECT coalesce(sum(length), 0)::DOUBLE AS f FROM ${EPISODES_META}`);
   engine.setRowCount('frames', Number(f));
-  return { episodes: Number(n), frames: Number(f), fps: cfg.fps, warnings };
+  const fillFrames = async (o: { signal?: AbortSignal; onProgress?: ProgressFn } = {}) => {
+    await set.load(new Set(fieldTables), o);
+    await engine.exec(`CREATE OR REPLACE TABLE ${FRAMES} AS ${sql}`);
+  };
+  return { episodes: Number(n), frames: Number(f), fps: cfg.fps, warnings, fillFrames };
 }
 
-/** `frames`: a time grid per episode, each chosen field sampled and held (ASOF join on time within the file). */
-async function buildFrames(engine: Engine, cfg: McapEpisodes, fieldTables: string[], periodNs: number): Promise<void> {
+/** The table behind the `frames` view of MCAP logs. */
+const FRAMES = '_mcap_frames';
+
+/** The SELECT of `frames`: a time grid per episode, each chosen field sampled and held (ASOF join on time within the file). */
+async function framesSql(engine: Engine, cfg: McapEpisodes, fieldTables: string[], periodNs: number): Promise<string> {
   const fields: (TopicField & { table: string; alias: string; list: boolean })[] = [];
   const aliases = new Map<string, string>();
   const all = [...cfg.state, ...cfg.action];
@@ -111,13 +129,12 @@ async function buildFrames(engine: Engine, cfg: McapEpisodes, fieldTables: strin
     ...(state ? [`${state} AS "observation.state"`] : []),
     ...(action ? [`${action} AS action`] : []),
   ];
-  await engine.drop('frames');
-  await engine.exec(`CREATE TABLE frames AS
+  return `
     WITH g AS (
       SELECT episode_index, mcap_file, frame_index, start_time + CAST(round(frame_index * ${periodNs}) AS BIGINT) AS log_time
       FROM (SELECT episode_index, mcap_file, start_time, unnest(range(length)) AS frame_index FROM ${EPISODES_META})
     )
     SELECT ${select.join(',\n      ')}
     FROM g ${joins.join(' ')}
-    ORDER BY g.episode_index, g.frame_index`);
+    ORDER BY g.episode_index, g.frame_index`;
 }

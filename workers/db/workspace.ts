@@ -38,7 +38,7 @@ export class Workspace {
   readonly #loads = new Map<number, AbortController>();
   #ready: Engine | null = null;
   /** Open MCAP files, and the frame rate of the episodes mapped from them (null until mapped). */
-  #mcap: { set: McapSet; fps: number | null } | null = null;
+  #mcap: { set: McapSet; fps: number | null; fillFrames: ((o: { signal?: AbortSignal; onProgress?: ProgressFn }) => Promise<void>) | null } | null = null;
 
   /**
    * @param engine the engine, or a promise of it while DuckDB starts
@@ -179,7 +179,7 @@ export class Workspace {
       await this.#mcap?.set.close();
       this.#mcap = null;
       const set = await McapSet.open(this.#engine, specs, new Set(['episodes', 'frames', 'tasks', ...reserved]), { signal: ctl.signal, onProgress });
-      this.#mcap = { set, fps: null };
+      this.#mcap = { set, fps: null, fillFrames: null };
       return set.info();
     } finally {
       this.#loads.delete(id);
@@ -195,8 +195,9 @@ export class Workspace {
     const ctl = new AbortController();
     this.#loads.set(id, ctl);
     try {
-      const r = await buildMcapEpisodes(await this.#engine, this.#mcap.set, cfg, { signal: ctl.signal, onProgress });
+      const { fillFrames, ...r } = await buildMcapEpisodes(await this.#engine, this.#mcap.set, cfg, { signal: ctl.signal, onProgress });
       this.#mcap.fps = cfg.fps;
+      this.#mcap.fillFrames = fillFrames;
       return r;
     } finally {
       this.#loads.delete(id);
@@ -227,13 +228,20 @@ export class Workspace {
    */
   async #withMcap<T extends { fetched?: Fetched }>(sql: string, id: number, opts: RunOptions, fn: () => Promise<T>): Promise<T> {
     const set = this.#mcap?.set;
-    const names = set ? set.pending(new Set([...referencedNames(sql)].map((n) => n.toLowerCase()))) : [];
-    if (!set || !names.length) return fn();
+    const refs = new Set([...referencedNames(sql)].map((n) => n.toLowerCase()));
+    const names = set ? set.pending(refs) : [];
+    const fill = refs.has('frames') ? this.#mcap?.fillFrames : null;
+    if (!set || (!names.length && !fill)) return fn();
     const ctl = new AbortController();
     this.#loads.set(id, ctl);
     const before = network.log.length;
     try {
       await set.load(new Set(names), { signal: ctl.signal, onProgress: opts.onProgress });
+      if (fill) {
+        await fill({ signal: ctl.signal, onProgress: opts.onProgress });
+        // Filled once: later queries find every frame in place.
+        if (this.#mcap?.fillFrames === fill) this.#mcap.fillFrames = null;
+      }
     } finally {
       this.#loads.delete(id);
     }
