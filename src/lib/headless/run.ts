@@ -1,7 +1,10 @@
 import { openAsBlob } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ipcToResult } from '../db/arrow';
+import type { ModelDbPort, ModelRunData } from '../score/cell-run';
+import type { LocalScore } from '../score/local';
 import type { SourceDecl, SourceSpec } from '../ingest/source';
 import { datasetUrl, normaliseBase } from '../ingest/source';
 import { NotebookRunner, type NotebookDb } from '../notebook/runner';
@@ -12,8 +15,10 @@ import { createNodeEngine, initParquetForNode } from './node-engine';
 /** One cell's outcome, as the headless runner reports it. */
 export interface HeadlessCellResult {
   name: string;
-  kind: 'sql' | 'plot' | 'markdown';
+  kind: 'sql' | 'plot' | 'markdown' | 'model';
   status: string;
+  /** A model cell's report: models, result tables, threshold, clusters. */
+  model?: ModelRunData;
   rowCount?: number;
   columns?: { name: string; type: string }[];
   /** Up to `maxRows` rows, as plain JSON values. */
@@ -68,7 +73,27 @@ export async function runNotebook(doc: NotebookDoc, opts: HeadlessOptions = {}):
     },
     cancel: (id) => ws.cancel(id),
     page: async (name, offset, limit) => ipcToResult(await ws.page(name, offset, limit)).rows,
+    async runModel(cell, ctx) {
+      const { runModelCell, ModelRunInfo } = await import('../score/cell-run');
+      score ??= await localScore(base);
+      const port: ModelDbPort = {
+        queryIpc: async (sql, id, o) => (await ws.query(sql, id, o)).ipc,
+        rows: async (sql, id, o) => ipcToResult((await ws.query(sql, id, o)).ipc).rows,
+        insertArrow: async (name, ipc) => void (await ws.insertArrow(name, ipc)),
+        datasetStats: async (sources) => {
+          const src = sources.find((s) => s.kind === 'lerobot');
+          const where = opts.dataset ?? src?.url;
+          if (!where) return null;
+          const root = /^https?:\/\//.test(where) ? where : pathToFileURL(path.resolve(base, where) + '/').href;
+          return JSON.parse(new TextDecoder().decode(await readUrl(new URL('meta/stats.json', root.endsWith('/') ? root : root + '/').href)));
+        },
+      };
+      const data = await runModelCell(cell.name, cell.source, cell.model!, { db: port, score, sources: ctx.sources, id: ctx.id, opts: ctx.opts, onNote: ctx.onNote });
+      const r = ipcToResult(await ws.page(cell.name, 0, 200));
+      return { output: { name: cell.name, columns: r.columns, rowCount: data.tables[0].rows, rows: r.rows, ms: data.ms }, info: new ModelRunInfo(data) };
+    },
   };
+  let score: LocalScore | undefined;
   const runner = new NotebookRunner(doc, db);
   await runner.runAll();
   const maxRows = opts.maxRows ?? 1000;
@@ -76,13 +101,28 @@ export async function runNotebook(doc: NotebookDoc, opts: HeadlessOptions = {}):
     const rt = runner.runtime[c.id];
     const out: HeadlessCellResult = { name: c.name, kind: c.kind, status: rt.status, ms: rt.ms };
     if (rt.error) out.error = rt.error;
-    if (rt.output && c.kind === 'sql') {
+    if (rt.model) out.model = rt.model.data;
+    if (rt.output && (c.kind === 'sql' || c.kind === 'model')) {
       out.rowCount = rt.output.rowCount;
       out.columns = rt.output.columns;
       out.rows = rt.output.rows.slice(0, maxRows).map(jsonSafe);
     }
     return out;
   });
+}
+
+/** The scorer on ONNX Runtime Web's wasm backend in this process (loaded only when a notebook has a model cell). */
+async function localScore(base: string): Promise<LocalScore> {
+  const [ort, { LocalScore }] = await Promise.all([import('onnxruntime-web'), import('../score/local')]);
+  return new LocalScore(ort, readUrl, pathToFileURL(base + '/').href);
+}
+
+/** A `file:` or http(s) URL's bytes. */
+async function readUrl(url: string): Promise<Uint8Array> {
+  if (url.startsWith('file:')) return new Uint8Array(await readFile(fileURLToPath(url)));
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}.`);
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** A folder path, URL or Hub id as a source the Workspace reads. */

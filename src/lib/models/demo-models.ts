@@ -17,35 +17,14 @@ import { DEMO_ENCODER_SHAPE, encoderGraph, fitEncoder, type FittedEncoder } from
 import { mlpGraph, trainMlp, type Layer } from './mlp.ts';
 import { buildModel } from './onnx-build.ts';
 import type { DemoEpisodeTruth } from './demo-frames.ts';
+import { ENCODER_MAPPING, POLICY_MAPPING } from './demo-mappings.ts';
 
 /** Seed of the demo models (same seed → same bytes). */
 export const MODELS_SEED = 7;
 /** Ensemble size. */
 export const ENSEMBLE_SIZE = 5;
 
-/** The policy members' mapping: two frames of state (t−1, t), normalised; the action comes back denormalised. */
-export const POLICY_MAPPING: ModelMapping = {
-  version: 1,
-  stride: 1,
-  inputs: [{ input: 'observation', features: [{ column: 'observation.state' }], window: 2, anchor: 1, normalize: 'mean_std' }],
-  outputs: [{ output: 'action', column: 'action_pred', denormalize: { column: 'action', method: 'mean_std' } }],
-};
-
-/** The encoder's mapping: 60 frames of state and action, the failure onset 10 frames in, raw units. */
-export const ENCODER_MAPPING: ModelMapping = {
-  version: 1,
-  stride: 1,
-  inputs: [
-    {
-      input: 'window',
-      features: [{ column: 'observation.state' }, { column: 'action' }],
-      window: DEMO_ENCODER_SHAPE.window,
-      anchor: DEMO_ENCODER_SHAPE.anchor,
-      normalize: 'none',
-    },
-  ],
-  outputs: [{ output: 'embedding', column: 'embedding' }],
-};
+export { POLICY_MAPPING, ENCODER_MAPPING };
 
 /** One file of the demo models. */
 export interface DemoModelFile {

@@ -1,3 +1,5 @@
+import { DEMO_MANIFEST, defaultInputSql, defaultUncertaintyParams, type ModelSpec } from '../score/cell';
+import { POLICY_MAPPING } from '../models/demo-mappings';
 import type { CellData, CellKind, NotebookDoc } from './types';
 
 /** A short random id; cells keep their id across renames so runtime state follows them. */
@@ -24,5 +26,10 @@ export function makeCell(doc: NotebookDoc, kind: CellKind, at: number): CellData
       return { id: newCellId(), kind, name: freshName(doc, 'chart'), source: '', plot: { data: above?.name ?? 'episodes', mark: 'barY' } };
     case 'markdown':
       return { id: newCellId(), kind, name: freshName(doc, 'text'), source: '## Notes\n' };
+    case 'model': {
+      // Starts on the demo ensemble, ready to run; the cell's form switches model, task and mapping.
+      const model: ModelSpec = { task: 'uncertainty', model: { kind: 'demo', manifest: DEMO_MANIFEST }, mapping: structuredClone(POLICY_MAPPING), params: defaultUncertaintyParams() };
+      return { id: newCellId(), kind, name: freshName(doc, 'scores'), source: defaultInputSql(model), model };
+    }
   }
 }

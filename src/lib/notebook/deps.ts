@@ -1,16 +1,26 @@
+import { modelCellSql, modelTables } from '../score/cell';
 import { referencedNames } from './sql-scan';
 import type { CellData } from './types';
 
-/** Every name a cell reads: tables and earlier results in SQL, the data name of a chart. */
+/** Every name a cell reads: tables and earlier results in SQL, the data name of a chart, a model cell's queries. */
 export function namesRead(cell: CellData): Set<string> {
   switch (cell.kind) {
     case 'sql':
       return referencedNames(cell.source);
+    case 'model':
+      return new Set(modelCellSql(cell.source, cell.model).flatMap((sql) => [...referencedNames(sql)]));
     case 'plot':
       return new Set(cell.plot?.data ? [cell.plot.data] : []);
     case 'markdown':
       return new Set();
   }
+}
+
+/** Every table a cell's run creates: its name, and for a model cell its other result tables (`<name>_episodes`, …). */
+export function namesProduced(cell: CellData): string[] {
+  if (cell.kind === 'markdown' || !cell.name) return [];
+  if (cell.kind === 'model' && cell.model) return modelTables(cell.name, cell.model.task);
+  return [cell.name];
 }
 
 /** The problem, if any, with the order of cells: a cell may only use results of cells above it. */
@@ -26,7 +36,7 @@ export interface OrderProblem {
 export function dependencyGraph(cells: CellData[]): { upstream: Map<string, string[]>; problems: OrderProblem[] } {
   const byName = new Map<string, { cell: CellData; index: number }>();
   cells.forEach((cell, index) => {
-    if (cell.kind !== 'markdown' && cell.name) byName.set(cell.name.toLowerCase(), { cell, index });
+    for (const n of namesProduced(cell)) byName.set(n.toLowerCase(), { cell, index });
   });
   const upstream = new Map<string, string[]>();
   const problems: OrderProblem[] = [];

@@ -1,5 +1,5 @@
 export { NotebookRunner, PLOT_ROW_LIMIT, type NotebookDb, type RunnerHooks } from './runner';
-export { dependencyGraph, downstreamOf, namesRead } from './deps';
+export { dependencyGraph, downstreamOf, namesProduced, namesRead } from './deps';
 export { scanSql, splitStatements, referencedNames, queryShape } from './sql-scan';
 export { makeCell, freshName, newCellId } from './cells';
 export { CELL_NAME, ResultData, type OutcomeMapping, type CellData, type CellKind, type CellRuntime, type CellStatus, type NotebookDoc } from './types';

@@ -5,6 +5,7 @@ import { quoteIdent } from '../util/sql';
 import { dependencyGraph, downstreamOf, namesRead } from './deps';
 import { queryShape, splitStatements } from './sql-scan';
 import { CELL_NAME, ResultData, type CellData, type CellRuntime, type NotebookDoc } from './types';
+import type { ModelRunInfo } from '../score/cell-run';
 
 /** What the runner needs from the database (the app passes its DbClient; tests pass a Node engine adapter). */
 export interface NotebookDb {
@@ -16,6 +17,20 @@ export interface NotebookDb {
   page(name: string, offset: number, limit: number): Promise<Record<string, unknown>[]>;
   /** A whole result as a file (optional: the headless runner writes JSON instead). */
   exportResult?(name: string, format: 'csv' | 'arrow' | 'parquet'): Promise<Uint8Array>;
+  /**
+   * Runs a model cell (optional: without it model cells fail with a message): its result tables are created, and
+   * `cancel(id)` stops it. Returns the main table's first rows and the run's report.
+   */
+  runModel?(cell: CellData, ctx: ModelCellRun): Promise<{ output: CellOutput; info: ModelRunInfo }>;
+}
+
+/** What the runner hands a model cell's run. */
+export interface ModelCellRun {
+  id: number;
+  opts: RunOptions;
+  sources: NotebookDoc['sources'];
+  /** Progress lines for the cell's note. */
+  onNote: (note: string) => void;
 }
 
 /** Hooks from the app into the runner. */
@@ -228,16 +243,40 @@ export class NotebookRunner {
       }
       case 'sql':
         return this.#executeSql(cell, queryId, opts);
+      case 'model':
+        return this.#executeModel(cell, queryId, opts);
     }
   }
 
-  async #executeSql(cell: CellData, queryId: number, opts: RunOptions): Promise<CellRuntime['output']> {
+  async #executeModel(cell: CellData, queryId: number, opts: RunOptions): Promise<CellRuntime['output']> {
+    this.#checkName(cell);
+    if (!cell.model) throw new Error('This model cell has no model yet: choose one.');
+    if (!this.#db.runModel) throw new Error('Model cells cannot run here.');
+    const rt = this.#rt(cell.id);
+    const runId = rt.runId;
+    const { output, info } = await this.#db.runModel(cell, {
+      id: queryId,
+      opts,
+      sources: this.doc.sources,
+      onNote: (note) => {
+        if (rt.runId === runId) rt.note = note;
+      },
+    });
+    if (rt.runId === runId) rt.model = info;
+    return new ResultData(output.columns, output.rowCount, output.rows, output.rows.length < output.rowCount, output.fetched);
+  }
+
+  #checkName(cell: CellData): void {
     if (!CELL_NAME.test(cell.name)) {
       throw new Error(`"${cell.name}" is not a valid result name: use letters, digits and _, starting with a letter.`);
     }
     if (this.#hooks.reservedNames?.().has(cell.name.toLowerCase())) {
       throw new Error(`"${cell.name}" is the name of a data table; give this result another name.`);
     }
+  }
+
+  async #executeSql(cell: CellData, queryId: number, opts: RunOptions): Promise<CellRuntime['output']> {
+    this.#checkName(cell);
     const statements = splitStatements(cell.source);
     if (statements.length === 0) throw new Error('This cell has no SQL yet.');
     for (const s of statements.slice(0, -1)) await this.#db.query(s, queryId, opts);

@@ -1,9 +1,11 @@
 import type { PlotSpec } from '../plot';
 import type { SourceDecl } from '../ingest/source';
 import type { AnalysisSpec } from '../analysis/jobs';
+import type { ModelSpec } from '../score/cell';
+import type { ModelRunInfo } from '../score/cell-run';
 
 /** The kinds of notebook cell. */
-export type CellKind = 'sql' | 'plot' | 'markdown';
+export type CellKind = 'sql' | 'plot' | 'markdown' | 'model';
 
 /** A cell as stored and shared: data only, never runtime state. */
 export interface CellData {
@@ -11,7 +13,7 @@ export interface CellData {
   kind: CellKind;
   /** Name of the cell's result; later cells use it as a table name (SQL) or data source (plot). */
   name: string;
-  /** SQL text (sql) or Markdown text (markdown); unused for plot cells. */
+  /** SQL text (sql; a model cell's input query) or Markdown text (markdown); unused for plot cells. */
   source: string;
   /** The chart spec of a plot cell. */
   plot?: PlotSpec;
@@ -19,6 +21,8 @@ export interface CellData {
   analysis?: AnalysisSpec;
   /** Show the result and hide the SQL until the user asks for it (long generated checks, for instance). */
   collapsed?: boolean;
+  /** On a model cell: the model, its task, mapping and parameters (see score/cell.ts). */
+  model?: ModelSpec;
 }
 
 /**
@@ -57,6 +61,8 @@ export interface CellRuntime {
   overBudget?: boolean;
   /** Increments on every run, so late results of an older run are dropped. */
   runId: number;
+  /** A model cell's report of its last run (models, result tables, clusters). */
+  model?: ModelRunInfo;
 }
 
 /** Names must be plain identifiers so `SELECT * FROM name` works unquoted in later cells. */

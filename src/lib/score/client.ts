@@ -25,6 +25,16 @@ export interface LoadedDemoModels {
   encoder: { id: string; mapping: ModelMapping; model: ModelInfo };
 }
 
+/**
+ * A manifest member's URL. Members must sit on the manifest's own site: a notebook shows the user the manifest's
+ * host before anything is fetched, so a manifest may not send the browser anywhere else.
+ */
+export function manifestMember(base: URL, file: string): string {
+  const u = new URL(file, base);
+  if (u.origin !== base.origin) throw new Error(`The model manifest ${base.href} names ${file}, on another site; its models must be beside it.`);
+  return u.href;
+}
+
 const proxied = (fn?: (p: ScoreProgress) => void) => (fn ? Comlink.proxy(fn) : undefined);
 
 /** Owns the score worker; one per page is plenty ({@link ScoreClient.shared}). */
@@ -74,8 +84,9 @@ export class ScoreClient {
     const m = (await this.#remote.fetchJson(base.href)) as DemoManifest;
     const ens = m.ensembles[0];
     const enc = m.encoders[0];
-    const models = await Promise.all(ens.members.map((f) => this.#remote.loadModelUrl(new URL(f, base).href, f)));
-    const model = await this.#remote.loadModelUrl(new URL(enc.file, base).href, enc.file);
+    const at = (f: string) => manifestMember(base, f);
+    const models = await Promise.all(ens.members.map((f) => this.#remote.loadModelUrl(at(f), f)));
+    const model = await this.#remote.loadModelUrl(at(enc.file), enc.file);
     return { ensemble: { ids: models.map((x) => x.id), mapping: ens.mapping, models }, encoder: { id: model.id, mapping: enc.mapping, model } };
   }
 

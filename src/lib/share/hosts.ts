@@ -1,21 +1,23 @@
+import { modelUrls } from '../score/cell.ts';
 import type { SharedNotebook } from './types.ts';
 
 /**
- * Every host other than the page's own that opening `doc` would contact, from its sources' URLs
- * (relative ones resolved against the page, so `//other.example/x` counts). Sorted, without repeats.
+ * Every host other than the page's own that opening `doc` would contact, from its sources' URLs and its model
+ * cells' model URLs (relative ones resolved against the page, so `//other.example/x` counts). Sorted, without repeats.
  * Shown to the user for consent before anything is fetched. Redirects are not known in advance: a
  * Hugging Face URL, for one, may be served from a CDN host too.
  *
  * @param page The page's origin or full URL (`location.href`).
  */
-export function hostsContacted(doc: Pick<SharedNotebook, 'sources'>, page: string | URL): string[] {
+export function hostsContacted(doc: Pick<SharedNotebook, 'sources'> & { cells?: SharedNotebook['cells'] }, page: string | URL): string[] {
   const base = new URL(page);
   const hosts = new Set<string>();
-  for (const source of doc.sources) {
-    if (!source.url) continue;
+  const urls = [...doc.sources.map((s) => s.url), ...(doc.cells ?? []).flatMap((c) => (c.kind === 'model' ? modelUrls(c.model) : []))];
+  for (const raw of urls) {
+    if (!raw) continue;
     let url: URL;
     try {
-      url = new URL(source.url, base);
+      url = new URL(raw, base);
     } catch {
       continue; // validateNotebook refuses such URLs; nothing is fetched from them
     }

@@ -13,6 +13,7 @@ import { validateEpisodes } from '../mcap/episodes';
 import { validatePlotSpec } from '../plot/spec.ts';
 import { JOBS, formKindOf, isJobId, validateForm, type JobId } from '../analysis/jobs.ts';
 import { didYouMean } from '../plot/suggest.ts';
+import { validateModelSpec } from '../score/cell-schema.ts';
 import type { DeepLink, NotebookLayout, SharedNotebook } from './types.ts';
 
 /** The document version this app writes and reads (older ones go through `migrate` first). */
@@ -35,7 +36,7 @@ export type NotebookValidation = { ok: true; doc: SharedNotebook } | { ok: false
 
 const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink', 'outcome'] as const;
 const SOURCE_KEYS = ['name', 'kind', 'url', 'role', 'episodes'] as const;
-const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis', 'collapsed'] as const;
+const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis', 'collapsed', 'model'] as const;
 const ANALYSIS_KEYS = ['job', 'form', 'of', 'edited'] as const;
 /** A form is small; a larger one is not something the app wrote. */
 export const MAX_FORM_LENGTH = 50_000;
@@ -43,7 +44,7 @@ const LAYOUT_KEYS = ['focus'] as const;
 const DEEP_LINK_KEYS = ['cell', 'episode', 't'] as const;
 const SOURCE_KINDS: readonly SourceDecl['kind'][] = ['lerobot', 'csv', 'mcap'];
 const SOURCE_ROLES: readonly NonNullable<SourceDecl['role']>[] = ['episode-log', 'table'];
-const CELL_KINDS: readonly CellKind[] = ['sql', 'plot', 'markdown'];
+const CELL_KINDS: readonly CellKind[] = ['sql', 'plot', 'markdown', 'model'];
 /** A hostile document could produce one error per cell; nobody reads past a screenful. */
 const MAX_ERRORS = 50;
 /**
@@ -200,8 +201,18 @@ function validateCell(x: unknown, path: string, errors: Errors): CellData | unde
     else errors.add(`${path}.analysis is only allowed on SQL cells (this one is ${describe(x.kind)}).`);
   }
   if (!optional(x.collapsed) && typeof x.collapsed !== 'boolean') errors.add(`${path}.collapsed must be true or false, got ${describe(x.collapsed)}.`);
+  // A model cell's model, mapping and parameters; its URLs follow the same rule as source URLs (shown before use).
+  let model: CellData['model'];
+  if (kind === 'model') {
+    const v = validateModelSpec(x.model, `${path}.model`, isSourceUrl);
+    for (const e of v.problems) errors.add(e);
+    model = v.spec;
+  } else if (!optional(x.model)) {
+    errors.add(`${path}.model is only allowed on model cells (this one is ${describe(x.kind)}).`);
+  }
   if (errors.count > before) return undefined;
   const out: CellData = { id: id as string, kind: kind!, name: name!, source: source as string };
+  if (model) out.model = model;
   if (plot) out.plot = plot;
   if (analysis) out.analysis = analysis;
   if (x.collapsed === true) out.collapsed = true;

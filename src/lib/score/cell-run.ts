@@ -1,0 +1,328 @@
+/**
+ * Running a model cell, the same in the browser and in Node: run the input query (Arrow IPC), load the model(s),
+ * score or embed and cluster, and store every result as a DuckDB table named after the cell. The database and the
+ * scorer come in through two small ports, so the app plugs in its workers and the headless runner its in-process
+ * engines.
+ */
+import { tableFromIPC, type Table } from 'apache-arrow';
+import type { RunOptions } from '../db';
+import type { SourceDecl } from '../ingest/source';
+import { quoteIdent } from '../util/sql';
+import { resultIpc, type ColumnSpec } from './arrow';
+import { anchorColumn, anchorsSql, referenceSql, type ModelSpec } from './cell';
+import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress } from './client';
+import { numericColumns } from './frames';
+import type { DatasetStats, TensorInfo } from './mapping';
+import type { ClusterSummary } from './summary';
+
+/** What a model cell needs from the database. */
+export interface ModelDbPort {
+  /** A query's result as Arrow IPC bytes (in its ORDER BY order). */
+  queryIpc(sql: string, id: number, opts: RunOptions): Promise<Uint8Array>;
+  /** A query's rows as plain values. */
+  rows(sql: string, id: number, opts: RunOptions): Promise<Record<string, unknown>[]>;
+  insertArrow(name: string, ipc: Uint8Array): Promise<void>;
+  /** The dataset's `meta/stats.json`, when the notebook's LeRobot source has one this side can read. */
+  datasetStats(sources: SourceDecl[]): Promise<DatasetStats | null>;
+}
+
+/** A cancellable score job (the score client's shape). */
+export interface ScoreJobPort<T> {
+  id: number;
+  done: Promise<T>;
+}
+
+/** What a model cell needs from the scorer: the score client's methods (the app's worker client, or Node's in-process scorer). */
+export interface ScorePort {
+  loadModel(source: { bytes: Uint8Array; name: string } | { file: Blob & { name?: string } } | { url: string; name?: string }): Promise<ModelInfo>;
+  loadDemoModels(manifestUrl?: string): Promise<{ ensemble: { ids: string[]; models: ModelInfo[] }; encoder: { id: string; model: ModelInfo } }>;
+  checkMapping(modelIds: string[], mapping: unknown, columns: Record<string, number>, stats?: DatasetStats): Promise<string[]>;
+  scoreFrames(req: ScoreFramesRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<ScoreFramesResult>;
+  embedWindows(req: EmbedRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<EmbedResult>;
+  cluster(req: ClusterRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<ClusterResult>;
+  cancel(id: number): Promise<boolean>;
+}
+
+/** One window of a clustering result, for the 2-D map. */
+export interface MapPoint {
+  x: number;
+  y: number;
+  episode: number;
+  frame: number;
+  cluster: number;
+  dbscan: number;
+  name: string;
+  category: string | null;
+}
+
+/** What a model cell's run reports besides its main table (models, tables, job numbers, the 2-D map). */
+export interface ModelRunData {
+  task: ModelSpec['task'];
+  models: { name: string; inputs: TensorInfo[]; outputs: TensorInfo[] }[];
+  /** Numeric columns of the input query and their widths (what the mapping can use). */
+  columns: Record<string, number>;
+  tables: { name: string; rows: number }[];
+  statsFrom: 'stats.json' | 'frames' | 'none';
+  samples: number;
+  ms: number;
+  uncertainty?: { members: number; threshold: number | null; collect: number; shadow: { mean: number; flaggedShare: number } | null; framesPerSecond: number };
+  cluster?: {
+    k: number;
+    silhouettes: { k: number; silhouette: number }[];
+    dbscan: { clusters: number; eps: number; noise: number } | null;
+    map: string;
+    points: MapPoint[];
+    summaries: (ClusterSummary & { name: string })[];
+  };
+}
+
+/**
+ * A model run's report. A class so Svelte's `$state` leaves it unproxied (a map of 50k windows is read point by
+ * point when drawn); the runner replaces it on every run.
+ */
+export class ModelRunInfo {
+  constructor(readonly data: ModelRunData) {}
+}
+
+/** Everything one run needs besides the cell. */
+export interface ModelRunContext {
+  db: ModelDbPort;
+  score: ScorePort;
+  sources: SourceDecl[];
+  /** Query id of this run (the runner cancels by it). */
+  id: number;
+  opts: RunOptions;
+  /** Local model files chosen for this cell (they are never saved in the notebook). */
+  files?: File[];
+  onNote?: (note: string) => void;
+  /** Called with each score job's id as it starts, so a cancel can reach it. */
+  onJob?: (scoreJobId: number | null) => void;
+  /** True once the run was cancelled (checked between steps). */
+  cancelled?: () => boolean;
+}
+
+/** Thrown when a run stops on request (the runner shows "Cancelled."). */
+export class ModelCancelledError extends Error {
+  constructor() {
+    super('Cancelled.');
+    this.name = 'CancelledError';
+  }
+}
+
+/** The name a k-means cluster goes by: the user's name, else "cluster N". */
+export function clusterName(spec: ModelSpec, cluster: number): string {
+  return (spec.task === 'cluster' && spec.params.names[String(cluster)]) || `cluster ${cluster}`;
+}
+
+const describe = (p: ScoreProgress): string => `${p.phase[0].toUpperCase()}${p.phase.slice(1)} ${Math.round(p.done * 100)}%${p.samples ? ` · ${p.samples.toLocaleString('en-US')} samples` : ''}`;
+
+/** Runs a model cell: results go into tables named after `name`; returns the run's report. */
+export async function runModelCell(name: string, source: string, spec: ModelSpec, ctx: ModelRunContext): Promise<ModelRunData> {
+  const t0 = performance.now();
+  const step = (note: string) => {
+    if (ctx.cancelled?.()) throw new ModelCancelledError();
+    ctx.onNote?.(note);
+  };
+  const job = async <T>(j: ScoreJobPort<T>): Promise<T> => {
+    ctx.onJob?.(j.id);
+    try {
+      return await j.done;
+    } finally {
+      ctx.onJob?.(null);
+    }
+  };
+  const progress = (p: ScoreProgress) => ctx.onNote?.(describe(p));
+
+  step('Loading the model…');
+  const models = await loadModels(spec, ctx);
+  step('Reading frames…');
+  const frames = await ctx.db.queryIpc(source, ctx.id, ctx.opts);
+  const table = tableFromIPC(frames);
+  if (table.numRows === 0) throw new Error('The input query returned no frames: nothing to score.');
+  const columns = numericColumns(table);
+  step('Reading the dataset stats…');
+  const { stats, from: statsFrom } = await statsFor(spec, table, columns, ctx);
+  const ids = models.map((m) => m.id);
+  const problems = await ctx.score.checkMapping(ids, spec.mapping, columns, stats ?? undefined);
+  if (problems.length) throw new Error(`The mapping does not fit the model and the input query:\n- ${problems.join('\n- ')}`);
+  const base = { task: spec.task, models: models.map((m) => ({ name: m.name, inputs: m.inputs, outputs: m.outputs })), columns, statsFrom };
+
+  if (spec.task === 'uncertainty') {
+    const p = spec.params;
+    const refSql = referenceSql(p);
+    const reference = refSql ? (await ctx.db.rows(refSql, ctx.id, ctx.opts)).map((r) => Number(r.episode_index)) : undefined;
+    step('Scoring frames…');
+    const fps = await datasetFps(ctx);
+    const r = await job(
+      ctx.score.scoreFrames(
+        { models: ids, mapping: spec.mapping, frames, stats: stats ?? undefined, fps, threshold: { rate: 1 - p.quantile, referenceEpisodes: reference }, shadow: p.shadow ?? undefined, collectLimit: p.collectLimit },
+        progress,
+      ),
+    );
+    step('Storing the results…');
+    const [main, episodes, collect] = [name, `${name}_episodes`, `${name}_collect`];
+    await ctx.db.insertArrow(main, r.frames);
+    await ctx.db.insertArrow(episodes, r.episodes);
+    await ctx.db.insertArrow(collect, collectIpc(r, fps));
+    const tables = [
+      { name: main, rows: r.samples },
+      { name: episodes, rows: tableFromIPC(r.episodes).numRows },
+      { name: collect, rows: r.collect.length },
+    ];
+    return {
+      ...base,
+      tables,
+      samples: r.samples,
+      ms: performance.now() - t0,
+      uncertainty: { members: r.members, threshold: r.threshold, collect: r.collect.length, shadow: r.shadow, framesPerSecond: r.framesPerSecond },
+    };
+  }
+
+  const p = spec.params;
+  step('Finding failure onsets…');
+  const anchors = await ctx.db.rows(anchorsSql(p, anchorColumn(spec)), ctx.id, ctx.opts);
+  if (anchors.length < 3) throw new Error(`Clustering needs at least 3 failure windows; the failures (${p.failures}) with onsets give ${anchors.length}.`);
+  const episode = Int32Array.from(anchors, (a) => Number(a.episode_index));
+  const frame = Int32Array.from(anchors, (a) => Number(a.frame_index));
+  const emb = await job(ctx.score.embedWindows({ model: ids[0], mapping: spec.mapping, frames, anchors: { episode, frame }, stats: stats ?? undefined }, progress));
+  const category = anchors.map((a) => (a.failure_category == null ? null : String(a.failure_category)));
+  const conditions = Object.fromEntries(p.conditions.map((c) => [c, anchors.map((a) => conditionValue(a[c]))]));
+  step('Clustering…');
+  const cl = await job(
+    ctx.score.cluster({ points: emb.embeddings, dim: emb.dim, k: p.k === 'auto' ? undefined : p.k, dbscan: p.eps === 'auto' ? {} : { eps: p.eps }, meta: { episode, category, conditions } }, progress),
+  );
+  step('Storing the results…');
+  const t = tableFromIPC(cl.table);
+  const num = (c: string) => t.getChild(c)!.toArray() as Int32Array | Float32Array;
+  const labels = cl.labels;
+  const names = Array.from(labels, (l) => clusterName(spec, l));
+  const windows: ColumnSpec[] = [
+    { name: 'window', values: num('window') as Int32Array },
+    { name: 'episode_index', values: episode },
+    { name: 'frame_index', values: frame },
+    { name: 'onset_s', values: Float64Array.from(anchors, (a) => Number(a.onset_s)) },
+    { name: 'onset_source', values: anchors.map((a) => String(a.onset_source)) },
+    { name: 'failure_category', values: category },
+    { name: 'cluster', values: labels },
+    { name: 'cluster_name', values: names },
+    { name: 'dbscan_cluster', values: num('dbscan_cluster') as Int32Array },
+    { name: 'x', values: num('x') as Float32Array },
+    { name: 'y', values: num('y') as Float32Array },
+  ];
+  const summaries = cl.summaries.map((s) => ({ ...s, name: clusterName(spec, s.cluster) }));
+  await ctx.db.insertArrow(name, resultIpc(windows));
+  await ctx.db.insertArrow(`${name}_clusters`, summariesIpc(summaries));
+  const xs = num('x');
+  const ys = num('y');
+  const db = num('dbscan_cluster');
+  return {
+    ...base,
+    tables: [
+      { name, rows: labels.length },
+      { name: `${name}_clusters`, rows: summaries.length },
+    ],
+    samples: labels.length,
+    ms: performance.now() - t0,
+    cluster: {
+      k: cl.k,
+      silhouettes: cl.silhouettes.map((s) => ({ k: s.k, silhouette: s.silhouette })),
+      dbscan: cl.dbscan ? { clusters: cl.dbscan.clusters, eps: cl.dbscan.eps, noise: Array.from(cl.dbscan.labels).filter((l) => l < 0).length } : null,
+      map: cl.map.method,
+      points: Array.from(labels, (c, i) => ({ x: xs[i], y: ys[i], episode: episode[i], frame: frame[i], cluster: c, dbscan: db[i], name: names[i], category: category[i] })),
+      summaries,
+    },
+  };
+}
+
+function conditionValue(v: unknown): string | number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return String(v);
+  return String(v);
+}
+
+async function loadModels(spec: ModelSpec, ctx: ModelRunContext): Promise<ModelInfo[]> {
+  const m = spec.model;
+  if (m.kind === 'demo') {
+    const demo = await ctx.score.loadDemoModels(m.manifest);
+    return spec.task === 'uncertainty' ? demo.ensemble.models : [demo.encoder.model];
+  }
+  if (m.kind === 'url') return Promise.all(m.urls.map((url) => ctx.score.loadModel({ url })));
+  const files = ctx.files ?? [];
+  const missing = m.names.filter((n) => !files.some((f) => f.name === n));
+  if (missing.length) {
+    throw new Error(`This cell's model file${m.names.length > 1 ? 's are' : ' is'} on the computer it was made on, not in the notebook: choose ${missing.join(', ')} again (Choose files…).`);
+  }
+  return Promise.all(m.names.map((n) => ctx.score.loadModel({ file: files.find((f) => f.name === n)! })));
+}
+
+/** Frames per second of the dataset (episode length over duration), for collect-here times. */
+async function datasetFps(ctx: ModelRunContext): Promise<number> {
+  const [r] = await ctx.db.rows('SELECT max(length / duration_s) AS fps FROM episodes WHERE duration_s > 0', ctx.id, ctx.opts);
+  const fps = Number(r?.fps);
+  return Number.isFinite(fps) && fps > 0 ? Math.round(fps * 1000) / 1000 : 1;
+}
+
+/**
+ * The stats a mapping normalises with: the dataset's `meta/stats.json` when there is one (what a LeRobot policy was
+ * trained with), else computed over every frame of those columns (population std, as LeRobot does).
+ */
+async function statsFor(spec: ModelSpec, table: Table, columns: Record<string, number>, ctx: ModelRunContext): Promise<{ stats: DatasetStats | null; from: ModelRunData['statsFrom'] }> {
+  const needs = new Set<string>();
+  for (const i of spec.mapping.inputs) if (i.normalize !== 'none') for (const f of i.features) needs.add(f.column);
+  for (const o of spec.mapping.outputs) if (o.denormalize) needs.add(o.denormalize.column);
+  if (spec.task === 'uncertainty' && spec.params.shadow) needs.add(spec.params.shadow.operatorColumn);
+  if (needs.size === 0) return { stats: null, from: 'none' };
+  const json = await ctx.db.datasetStats(ctx.sources).catch(() => null);
+  if (json && [...needs].every((c) => json[c])) return { stats: json, from: 'stats.json' };
+  const cols = [...needs].filter((c) => columns[c] !== undefined);
+  if (cols.length === 0) return { stats: null, from: 'none' };
+  const parts: string[] = [];
+  for (const c of cols) {
+    const list = [12, 16].includes(table.getChild(c)!.type.typeId);
+    for (let k = 0; k < columns[c]; k++) {
+      const v = list ? `${quoteIdent(c)}[${k + 1}]` : quoteIdent(c);
+      for (const [agg, key] of [['avg', 'mean'], ['stddev_pop', 'std'], ['min', 'min'], ['max', 'max']] as const) parts.push(`${agg}(${v}) AS ${quoteIdent(`${c}|${key}|${k}`)}`);
+    }
+  }
+  const [row] = await ctx.db.rows(`SELECT ${parts.join(', ')} FROM frames`, ctx.id, ctx.opts);
+  const stats: DatasetStats = {};
+  for (const [key, v] of Object.entries(row ?? {})) {
+    const [c, stat, k] = key.split('|');
+    const s = (stats[c] ??= {}) as Record<string, number[]>;
+    (s[stat] ??= [])[Number(k)] = Number(v);
+  }
+  return { stats, from: 'frames' };
+}
+
+function collectIpc(r: ScoreFramesResult, fps: number): Uint8Array {
+  const c = r.collect;
+  return resultIpc([
+    { name: 'rank', values: Int32Array.from(c, (_, i) => i + 1) },
+    { name: 'episode_index', values: Int32Array.from(c, (x) => x.episode_index) },
+    { name: 'start_s', values: Float64Array.from(c, (x) => x.start_s) },
+    { name: 'peak_s', values: Float64Array.from(c, (x) => x.peak_s) },
+    { name: 'end_s', values: Float64Array.from(c, (x) => x.end_frame / fps) },
+    { name: 'start_frame', values: Int32Array.from(c, (x) => x.start_frame) },
+    { name: 'peak_frame', values: Int32Array.from(c, (x) => x.peak_frame) },
+    { name: 'end_frame', values: Int32Array.from(c, (x) => x.end_frame) },
+    { name: 'frames', values: Int32Array.from(c, (x) => x.frames) },
+    { name: 'peak_uncertainty', values: Float64Array.from(c, (x) => x.peak) },
+  ]);
+}
+
+function summariesIpc(s: (ClusterSummary & { name: string })[]): Uint8Array {
+  const fmt = (d: ClusterSummary['distinguishing'][number]) =>
+    d.kind === 'category' ? `${d.condition} = ${d.value} (${Math.round(d.clusterShare * 100)}% vs ${Math.round(d.overallShare * 100)}%)` : `${d.condition} ${d.effect > 0 ? '+' : ''}${d.effect.toFixed(1)} sd`;
+  return resultIpc([
+    { name: 'cluster', values: Int32Array.from(s, (x) => x.cluster) },
+    { name: 'cluster_name', values: s.map((x) => x.name) },
+    { name: 'windows', values: Int32Array.from(s, (x) => x.size) },
+    { name: 'share', values: Float64Array.from(s, (x) => x.share) },
+    { name: 'top_category', values: s.map((x) => x.dominantCategory) },
+    { name: 'top_category_share', values: Float64Array.from(s, (x) => x.dominantShare) },
+    { name: 'distinguishing', values: s.map((x) => x.distinguishing.map(fmt).join('; ') || null) },
+    { name: 'representatives', values: s.map((x) => x.representatives.join(', ')) },
+  ]);
+}

@@ -1,0 +1,85 @@
+/**
+ * The app's notebook database with model cells: the database worker's client for everything SQL, plus `runModel`,
+ * which feeds the input query's Arrow to the score worker and stores its results back in DuckDB. The score worker
+ * (and ONNX Runtime) starts only when a model cell first runs.
+ */
+import type { CellOutput, DbClient } from '../db';
+import type { SourceDecl } from '../ingest/source';
+import { quoteString } from '../util/sql';
+import type { ModelCellRun, NotebookDb } from '../notebook/runner';
+import type { CellData } from '../notebook/types';
+import { ScoreClient } from './client';
+import { ModelRunInfo, runModelCell, type ModelDbPort } from './cell-run';
+import { modelFiles } from './model-files';
+import type { DatasetStats } from './mapping';
+
+/** Rows of the main table shown with a model cell's first page. */
+const FIRST_PAGE = 200;
+
+/** The runner's database for `db`, running model cells with the page's score worker. */
+export function withModels(db: DbClient, score: () => ScoreClient = () => ScoreClient.shared()): NotebookDb {
+  /** Runs in progress: query id → the score job running now (null between jobs) and a cancelled flag. */
+  const active = new Map<number, { job: number | null; cancelled: boolean }>();
+  const port: ModelDbPort = {
+    async queryIpc(sql, id, opts) {
+      // The database client returns rows; materialising and exporting keeps the bytes as Arrow end to end.
+      const tmp = `__model_input_${id}`;
+      try {
+        await db.runCell(tmp, sql, id, 1, opts);
+        return await db.exportResult(tmp, 'arrow');
+      } finally {
+        await db.query(`DROP TABLE IF EXISTS ${tmp}`).catch(() => undefined);
+      }
+    },
+    rows: async (sql, id, opts) => (await db.query(sql, id, opts)).rows,
+    async insertArrow(name, ipc) {
+      await db.insertArrow(name, ipc);
+    },
+    datasetStats: (sources) => statsJson(sources, score()),
+  };
+  return {
+    nextId: () => db.nextId(),
+    runCell: (...a) => db.runCell(...a),
+    query: (...a) => db.query(...a),
+    page: (...a) => db.page(...a),
+    exportResult: (...a) => db.exportResult(...a),
+    async cancel(id) {
+      const run = active.get(id);
+      if (run) {
+        run.cancelled = true;
+        if (run.job !== null) await score().cancel(run.job);
+      }
+      return db.cancel(id);
+    },
+    async runModel(cell: CellData, ctx: ModelCellRun): Promise<{ output: CellOutput; info: ModelRunInfo }> {
+      const run = { job: null as number | null, cancelled: false };
+      active.set(ctx.id, run);
+      try {
+        const data = await runModelCell(cell.name, cell.source, cell.model!, {
+          db: port,
+          score: score(),
+          sources: ctx.sources,
+          id: ctx.id,
+          opts: ctx.opts,
+          files: modelFiles.get(cell.id),
+          onNote: ctx.onNote,
+          onJob: (job) => (run.job = job),
+          cancelled: () => run.cancelled,
+        });
+        const page = await db.page(cell.name, 0, FIRST_PAGE);
+        const cols = await db.query(`SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = ${quoteString(cell.name)} ORDER BY ordinal_position`);
+        const output: CellOutput = { name: cell.name, columns: cols.rows as { name: string; type: string }[], rowCount: data.tables[0].rows, rows: page, ms: data.ms };
+        return { output, info: new ModelRunInfo(data) };
+      } finally {
+        active.delete(ctx.id);
+      }
+    },
+  };
+}
+
+/** The LeRobot source's `meta/stats.json`, fetched by the score worker (null when the source has no URL). */
+async function statsJson(sources: SourceDecl[], score: ScoreClient): Promise<DatasetStats | null> {
+  const src = sources.find((s) => s.kind === 'lerobot' && s.url);
+  if (!src?.url) return null;
+  return score.datasetStats(src.url);
+}
