@@ -139,6 +139,27 @@ describe('MCAP files chosen with "Open MCAP…"', () => {
     // v1: 8 deployments, 4 successes (the generator's outcomes).
     expect(first?.replace(/\s/g, '')).toMatch(/^1v118(0\.5|50(\.0)?%)/);
     await saveScreenshot(page, 'mcap-fleet-health');
+
+    // The episode mapping is the user's to change: state from /cmd only, 20 frames per second.
+    const panel = page.locator('[data-mcap-episodes]');
+    await expect.poll(() => panel.locator('[data-role-field="state"]').allInnerTexts()).toEqual([expect.stringContaining('/joint_states · position')]);
+    const framesBefore = await tableRows(page, 'frames');
+    await panel.locator('[data-role-field="state"] button').click();
+    await panel.locator('select[aria-label="Add to"]').selectOption('state');
+    await panel.locator('[data-field="pick-topic"]').selectOption('/cmd');
+    await panel.locator('[data-field="pick-field"]').selectOption('data');
+    await panel.locator('[data-action="add-field"]').click();
+    await panel.locator('[data-field="fps"]').fill('20');
+    await panel.locator('[data-action="apply-mcap-episodes"]').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-table="frames"]')?.getAttribute('data-rows')) !== n, framesBefore, { timeout: 60_000 });
+    // Twice the rate, the same episodes: about twice the frames (each episode's span is split into 20 Hz steps).
+    const framesAfter = await tableRows(page, 'frames');
+    expect(framesAfter / framesBefore).toBeGreaterThan(1.8);
+    expect(framesAfter / framesBefore).toBeLessThan(2.2);
+    expect(await tableRows(page, 'episodes')).toBe(24);
+    await idle(page);
+    expect(await page.locator('[data-cell-status="error"]').count()).toBe(0);
+    expect(await panel.locator('[data-role-field="state"]').allInnerTexts()).toEqual([expect.stringContaining('/cmd · data')]);
     expect(logs.pageErrors).toEqual([]);
     await page.close();
   });

@@ -1,11 +1,12 @@
 import { DbClient, type DatasetSummary, type EngineInfo, type McapSpec, type McapSummaryInfo, type Progress, type TableInfo } from '../db';
-import { guessEpisodes } from '../mcap/episodes';
+import { guessEpisodes, validateEpisodes, type McapEpisodes } from '../mcap/episodes';
 import { healthNotebook } from '../notebook/templates';
 import { mcapNotebook } from './mcap-notebook';
 import type { SourceDecl, SourceSpec } from '../ingest/source';
 import { normaliseBase } from '../ingest/source';
 import { NotebookRunner } from '../notebook/runner';
 import { reactive } from '../notebook/reactive.svelte';
+import { withModels } from '../score/notebook-db';
 import type { NotebookDoc, OutcomeMapping } from '../notebook/types';
 import { errorMessage } from '../util/errors';
 
@@ -80,7 +81,7 @@ export class Session {
         this.outcomeColumns = await this.db.outcomeColumns();
       }
       void this.refreshCatalog();
-      this.runner = new NotebookRunner(doc, this.db, {
+      this.runner = new NotebookRunner(doc, withModels(this.db), {
         reservedNames: () => this.#sourceTables,
         onRunDone: () => void this.refreshCatalog(),
         budgetBytes: () => this.budgetBytes,
@@ -125,6 +126,38 @@ export class Session {
 
   /** Why the last outcome mapping could not be applied. */
   outcomeError = $state<string | null>(null);
+
+  /** The episode mapping of the open MCAP logs (what the notebook saved, or the guess), for the picker. */
+  mcapEpisodes = $state<McapEpisodes | null>(null);
+  /** Why the last MCAP episode mapping could not be applied. */
+  mcapError = $state<string | null>(null);
+
+  /**
+   * Maps the open MCAP logs onto episodes and frames anew (split, state and action fields, rate), saves the
+   * mapping with the notebook's MCAP source (so a shared link brings it along), and re-runs everything.
+   */
+  async remapMcap(cfg: McapEpisodes): Promise<void> {
+    const runner = this.runner;
+    const { errors, value } = validateEpisodes(cfg);
+    if (errors.length || !value) {
+      this.mcapError = errors.join(' ');
+      return;
+    }
+    try {
+      this.mcapError = null;
+      const r = await this.db.mapMcapEpisodes(value);
+      await this.db.linkEpisodes(this.#logTable, runner?.doc.outcome);
+      this.mcapEpisodes = value;
+      if (r.warnings.length) this.mcapError = r.warnings.join(' ');
+      const src = runner?.doc.sources.find((s) => s.kind === 'mcap');
+      if (src) src.episodes = value;
+    } catch (e) {
+      this.mcapError = errorMessage(e);
+      return;
+    }
+    await this.refreshCatalog();
+    await runner?.runAll();
+  }
 
   /** Re-opens the last notebook downloading whole files (for servers without range requests, after the user agreed). */
   retryWholeFiles(): Promise<void> {
@@ -180,7 +213,10 @@ export class Session {
       this.sourceNames = [...this.#sourceTables, ...MCAP_TABLES, ...this.mcap.topics.map((t) => t.table)];
       for (const n of this.sourceNames) this.#sourceTables.add(n);
       // Without a mapping in the notebook, guess the state and action from the topics (JointState, command topics).
-      await this.db.mapMcapEpisodes(sources[0]?.episodes ?? guessEpisodes(this.mcap.topics), (p) => (load.progress = p), id);
+      // A plain copy: the notebook's sources are reactive proxies, which cannot be posted to the worker.
+      const cfg = $state.snapshot(sources[0]?.episodes) ?? guessEpisodes(this.mcap.topics);
+      this.mcapEpisodes = cfg;
+      await this.db.mapMcapEpisodes(cfg, (p) => (load.progress = p), id);
       load.status = 'done';
     } catch (e) {
       load.status = 'error';

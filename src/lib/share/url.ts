@@ -27,7 +27,7 @@ export const MAX_SHARE_URL_LENGTH = 8000;
 /** Fragment key of the notebook payload. */
 export const NOTEBOOK_PARAM = 'nb';
 /** Query parameters that choose what the page opens; a share link drops them (the notebook says it all). */
-const ROUTE_PARAMS = ['notebook', 'dataset', 'log', 'costs'] as const;
+const ROUTE_PARAMS = ['notebook', 'dataset', 'log', 'costs', 'mcap', 'split', 'state', 'action', 'fps'] as const;
 const DEEP_LINK_PARAMS = ['cell', 'episode', 't'] as const;
 
 /** A share link and whether it is too long to share safely. */
