@@ -4,7 +4,7 @@
  * scorer come in through two small ports, so the app plugs in its workers and the headless runner its in-process
  * engines.
  */
-import { tableFromIPC, type Table } from 'apache-arrow';
+import { DataType, Precision, tableFromIPC, type Table } from 'apache-arrow';
 import type { RunOptions } from '../db';
 import type { SourceDecl } from '../ingest/source';
 import { quoteIdent } from '../util/sql';
@@ -61,7 +61,8 @@ export interface ModelRunData {
   models: { name: string; inputs: TensorInfo[]; outputs: TensorInfo[] }[];
   /** Numeric columns of the input query and their widths (what the mapping can use). */
   columns: Record<string, number>;
-  tables: { name: string; rows: number }[];
+  /** Result tables, main first, with their DuckDB column types. */
+  tables: { name: string; rows: number; columns: { name: string; type: string }[] }[];
   statsFrom: 'stats.json' | 'frames' | 'none';
   samples: number;
   ms: number;
@@ -161,14 +162,8 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
     );
     step('Storing the results…');
     const [main, episodes, collect] = [name, `${name}_episodes`, `${name}_collect`];
-    await ctx.db.insertArrow(main, r.frames);
-    await ctx.db.insertArrow(episodes, r.episodes);
-    await ctx.db.insertArrow(collect, collectIpc(r, fps));
-    const tables = [
-      { name: main, rows: r.samples },
-      { name: episodes, rows: tableFromIPC(r.episodes).numRows },
-      { name: collect, rows: r.collect.length },
-    ];
+    const tables = [];
+    for (const [t, ipc] of [[main, r.frames], [episodes, r.episodes], [collect, collectIpc(r, fps)]] as const) tables.push(await store(ctx, t, ipc));
     return {
       ...base,
       tables,
@@ -210,17 +205,13 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
     { name: 'y', values: num('y') as Float32Array },
   ];
   const summaries = cl.summaries.map((s) => ({ ...s, name: clusterName(spec, s.cluster) }));
-  await ctx.db.insertArrow(name, resultIpc(windows));
-  await ctx.db.insertArrow(`${name}_clusters`, summariesIpc(summaries));
+  const tables = [await store(ctx, name, resultIpc(windows)), await store(ctx, `${name}_clusters`, summariesIpc(summaries))];
   const xs = num('x');
   const ys = num('y');
   const db = num('dbscan_cluster');
   return {
     ...base,
-    tables: [
-      { name, rows: labels.length },
-      { name: `${name}_clusters`, rows: summaries.length },
-    ],
+    tables,
     samples: labels.length,
     ms: performance.now() - t0,
     cluster: {
@@ -232,6 +223,24 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
       summaries,
     },
   };
+}
+
+/** Inserts a result table and describes it (rows, DuckDB column types read off its Arrow schema). */
+async function store(ctx: ModelRunContext, name: string, ipc: Uint8Array): Promise<ModelRunData['tables'][number]> {
+  const t = tableFromIPC(ipc);
+  const columns = t.schema.fields.map((f) => ({ name: f.name, type: duckType(f.type) }));
+  await ctx.db.insertArrow(name, ipc);
+  return { name, rows: t.numRows, columns };
+}
+
+/** The DuckDB type an Arrow type becomes on insert (the kinds score results use). */
+function duckType(t: DataType): string {
+  if (DataType.isFixedSizeList(t)) return `${duckType(t.children[0].type)}[${t.listSize}]`;
+  if (DataType.isList(t)) return `${duckType(t.children[0].type)}[]`;
+  if (DataType.isInt(t)) return t.bitWidth === 64 ? 'BIGINT' : 'INTEGER';
+  if (DataType.isFloat(t)) return t.precision === Precision.SINGLE ? 'FLOAT' : 'DOUBLE';
+  if (DataType.isUtf8(t)) return 'VARCHAR';
+  return String(t).toUpperCase();
 }
 
 function conditionValue(v: unknown): string | number | null {

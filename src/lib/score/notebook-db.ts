@@ -5,7 +5,6 @@
  */
 import type { CellOutput, DbClient } from '../db';
 import type { SourceDecl } from '../ingest/source';
-import { quoteString } from '../util/sql';
 import type { ModelCellRun, NotebookDb } from '../notebook/runner';
 import type { CellData } from '../notebook/types';
 import { ScoreClient } from './client';
@@ -67,8 +66,7 @@ export function withModels(db: DbClient, score: () => ScoreClient = () => ScoreC
           cancelled: () => run.cancelled,
         });
         const page = await db.page(cell.name, 0, FIRST_PAGE);
-        const cols = await db.query(`SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = ${quoteString(cell.name)} ORDER BY ordinal_position`);
-        const output: CellOutput = { name: cell.name, columns: cols.rows as { name: string; type: string }[], rowCount: data.tables[0].rows, rows: page, ms: data.ms };
+        const output: CellOutput = { name: cell.name, columns: data.tables[0].columns, rowCount: data.tables[0].rows, rows: page, ms: data.ms };
         return { output, info: new ModelRunInfo(data) };
       } finally {
         active.delete(ctx.id);
