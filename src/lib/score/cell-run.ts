@@ -64,6 +64,8 @@ export interface ModelRunData {
   /** Result tables, main first, with their DuckDB column types. */
   tables: { name: string; rows: number; columns: { name: string; type: string }[] }[];
   statsFrom: 'stats.json' | 'frames' | 'none';
+  /** ONNX Runtime's version and threads where it ran (the app's score worker). */
+  runtime?: { ort: string; threads: number; crossOriginIsolated: boolean };
   samples: number;
   ms: number;
   uncertainty?: { members: number; threshold: number | null; collect: number; shadow: { mean: number; flaggedShare: number } | null; framesPerSecond: number };

@@ -10,6 +10,7 @@ import type { CellData } from '../notebook/types';
 import { ScoreClient } from './client';
 import { ModelRunInfo, runModelCell, type ModelDbPort } from './cell-run';
 import { modelFiles } from './model-files';
+import type { ModelSpec } from './cell';
 import type { DatasetStats } from './mapping';
 
 /** Rows of the main table shown with a model cell's first page. */
@@ -54,7 +55,9 @@ export function withModels(db: DbClient, score: () => ScoreClient = () => ScoreC
       const run = { job: null as number | null, cancelled: false };
       active.set(ctx.id, run);
       try {
-        const data = await runModelCell(cell.name, cell.source, cell.model!, {
+        // The cell is reactive state (proxies), which cannot cross to a worker: the spec is plain JSON, so copy it.
+        const spec = JSON.parse(JSON.stringify(cell.model)) as ModelSpec;
+        const data = await runModelCell(cell.name, cell.source, spec, {
           db: port,
           score: score(),
           sources: ctx.sources,
@@ -65,6 +68,7 @@ export function withModels(db: DbClient, score: () => ScoreClient = () => ScoreC
           onJob: (job) => (run.job = job),
           cancelled: () => run.cancelled,
         });
+        data.runtime = await score().info();
         const page = await db.page(cell.name, 0, FIRST_PAGE);
         const output: CellOutput = { name: cell.name, columns: data.tables[0].columns, rowCount: data.tables[0].rows, rows: page, ms: data.ms };
         return { output, info: new ModelRunInfo(data) };
