@@ -6,7 +6,8 @@
  *   npm run demo -- --seed 7 --out /tmp/demo7
  *
  * Options: --seed N, --out DIR, --frames N (≈ total frames; scales episode counts, keeps the success
- * curve), --frames-per-file N, --row-group N, --quiet.
+ * curve), --frames-per-file N, --row-group N, --no-videos, --quiet. Large runs (over 500k frames, for the
+ * benchmarks) never render videos: encoding runs at a few thousand frames per second.
  */
 import { resolve } from 'node:path';
 import { costPerSuccess } from './costs.ts';
@@ -20,12 +21,13 @@ interface CliOptions {
   framesPerFile: number | null;
   rowGroup: number | null;
   quiet: boolean;
+  videos: boolean;
 }
 
-const USAGE = `usage: npm run demo -- [--seed N] [--out DIR] [--frames N] [--frames-per-file N] [--row-group N] [--quiet]`;
+const USAGE = `usage: npm run demo -- [--seed N] [--out DIR] [--frames N] [--frames-per-file N] [--row-group N] [--no-videos] [--quiet]`;
 
 function parseArgs(argv: readonly string[]): CliOptions {
-  const o: CliOptions = { seed: DEFAULT_CONFIG.seed, out: 'static/demo', frames: null, framesPerFile: null, rowGroup: null, quiet: false };
+  const o: CliOptions = { seed: DEFAULT_CONFIG.seed, out: 'static/demo', frames: null, framesPerFile: null, rowGroup: null, quiet: false, videos: true };
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer\n${USAGE}`);
@@ -39,6 +41,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
     else if (a === '--frames-per-file') o.framesPerFile = int(a, argv[++i]);
     else if (a === '--row-group') o.rowGroup = int(a, argv[++i]);
     else if (a === '--quiet') o.quiet = true;
+    else if (a === '--no-videos') o.videos = false;
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     framesPerFile: o.framesPerFile ?? (large ? largeFramesPerFile(plan.totalFrames) : DEMO_LAYOUT.framesPerFile),
     rowGroupRows: o.rowGroup ?? (large ? 65_536 : DEMO_LAYOUT.rowGroupRows),
     log: o.quiet ? undefined : (m) => console.log('  ' + m),
+    videos: o.videos && !large,
   });
   let bytes = 0;
   for (const f of result.files) bytes += f.bytes;

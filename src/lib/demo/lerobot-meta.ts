@@ -66,7 +66,15 @@ export function featuresInfo(fps: number): Record<string, unknown> {
 }
 
 /** meta/info.json. */
-export function infoJson(p: { totalEpisodes: number; totalFrames: number; totalTasks: number; dataFilesSizeInMb: number; fps: number }): Record<string, unknown> {
+export function infoJson(p: {
+  totalEpisodes: number;
+  totalFrames: number;
+  totalTasks: number;
+  dataFilesSizeInMb: number;
+  fps: number;
+  /** Camera features and the video path template, when the dataset has videos. */
+  videos?: { path: string; features: Record<string, unknown> };
+}): Record<string, unknown> {
   return {
     codebase_version: 'v3.0',
     robot_type: ROBOT_TYPE,
@@ -79,8 +87,8 @@ export function infoJson(p: { totalEpisodes: number; totalFrames: number; totalT
     fps: p.fps,
     splits: { train: `0:${p.totalEpisodes}` },
     data_path: DATA_PATH,
-    video_path: null,
-    features: featuresInfo(p.fps),
+    video_path: p.videos?.path ?? null,
+    features: { ...featuresInfo(p.fps), ...p.videos?.features },
   };
 }
 
