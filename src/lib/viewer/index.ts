@@ -1,0 +1,19 @@
+/** The episode viewer's pure parts: frame and seek arithmetic, video paths, queries, markers and shortcuts. */
+export { frameAt, timeOfFrame, stepFrame, episodeDuration, formatClock } from './frames';
+export { seekTime, frameAtVideoTime, pastWindow, drifted, type VideoWindow } from './seek';
+export { episodeVideos, videoKeys, videoColumns, locateFile, type EpisodeVideo, type EpisodeVideos, type VideoInfo, type FileSource } from './paths';
+export { frameColumns, resultColumns, columnId, traceSql, seriesLabel, type TraceColumn } from './columns';
+export { MARKER_NAME, flagSpans, flagSql, onsetOf, type MarkerSpan } from './markers';
+export {
+  sliceWhere,
+  sliceEpisodesSql,
+  overlaySql,
+  brushSql,
+  normaliseRect,
+  rectFromDrag,
+  type Normalise,
+  type OverlaySpec,
+  type Rect,
+  type Slice,
+} from './overlay';
+export { SHORTCUTS, SPEEDS, actionForKey, nextSpeed, type ViewerAction } from './shortcuts';
