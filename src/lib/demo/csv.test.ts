@@ -51,6 +51,11 @@ describe('deployment_log.csv', () => {
     for (const r of body) {
       const e = plan.episodes[Number(r[0])];
       expect(r[col('timestamp')]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      // A calibration run is not a task attempt: no outcome, no policy.
+      if (e.kind === 'calibration') {
+        expect([r[col('outcome')], r[col('policy_version')], r[col('tags')]]).toEqual(['', '', 'calibration']);
+        continue;
+      }
       expect(['success', 'failure']).toContain(r[col('outcome')]);
       expect(Number(r[col('rotation')])).toBe(e.rotation);
       if (e.kind !== 'deployment') {
@@ -63,10 +68,12 @@ describe('deployment_log.csv', () => {
       }
       expect(['true', 'false']).toContain(r[col('in_distribution')]);
     }
-    const timestamps = body.map((r) => r[col('timestamp')]);
+    // The flywheel's episodes are logged in time order; the data-ops episodes planted after them carry their own times.
+    const planted = new Set([...plan.dataOps.flawed, ...plan.dataOps.calibration].map((p) => p.episode_index));
+    const timestamps = body.filter((r) => !planted.has(Number(r[0]))).map((r) => r[col('timestamp')]);
     expect([...timestamps].sort()).toEqual(timestamps);
     const tags = new Set(body.flatMap((r) => r[col('tags')].split(';')));
-    expect([...tags].sort()).toEqual(['auto-collected', 'deployment-failure', 'deployment-success', 'seed', 'targeted-recovery']);
+    expect([...tags].sort()).toEqual(['auto-collected', 'calibration', 'deployment-failure', 'deployment-success', 'seed', 'targeted-recovery']);
   });
 
   it('files most failures under their true mechanism, with a little annotator noise', () => {

@@ -1,3 +1,4 @@
+import { DEFECTS, DRIFT_TOLERANCE_DEG, driftDeg, firstWeekOutOfTolerance } from './dataops.ts';
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from './calendar.ts';
 import { LIGHTING, OBJECT_INTRODUCED_AT, nearWall, type Conditions } from './conditions.ts';
@@ -17,7 +18,7 @@ function rate(p: FlywheelPlan, r: number): number {
 describe('planFlywheel: shape of the flywheel', () => {
   it('has a seed round, then deploy + targeted collection per rotation, in time order', () => {
     expect(plan.rotations).toHaveLength(last + 1);
-    const seed = plan.episodes.filter((e) => e.kind === 'seed');
+    const seed = plan.episodes.filter((e) => e.kind === 'seed' && !e.defect);
     expect(seed).toHaveLength(200);
     for (let r = 1; r <= last; r++) {
       const dep = plan.episodes.filter((e) => e.rotation === r && e.kind === 'deployment');
@@ -30,7 +31,9 @@ describe('planFlywheel: shape of the flywheel', () => {
       // Deployment first, then the targeted demos.
       expect(Math.max(...dep.map((e) => e.episode_index))).toBeLessThan(Math.min(...tgt.map((e) => e.episode_index)));
     }
-    plan.episodes.forEach((e, i) => {
+    // The flywheel's own episodes are in time order; the data-ops episodes planted after them are checked below.
+    const planted = new Set([...plan.dataOps.flawed, ...plan.dataOps.calibration].map((p) => p.episode_index));
+    plan.episodes.filter((e) => !planted.has(e.episode_index)).forEach((e, i) => {
       expect(e.episode_index).toBe(i);
       if (i > 0) expect(e.start_ms).toBeGreaterThan(plan.episodes[i - 1].start_ms);
       expect(e.start_ms % 1000).toBe(0);
@@ -222,5 +225,25 @@ describe('determinism', () => {
     const strip = (p: FlywheelPlan): unknown => p.episodes.map((e) => [e.conditions, e.mechanism, e.start_ms, e.script.length, e.notes]);
     expect(strip(planFlywheel({ ...DEFAULT_CONFIG }))).toEqual(strip(plan));
     expect(strip(otherSeeds[0])).not.toEqual(strip(plan));
+  });
+
+  it('plants the data-ops episodes after the flywheel\'s: one flawed demo per defect, weekly calibrations with one drifting joint', () => {
+    const first = Math.min(...[...plan.dataOps.flawed, ...plan.dataOps.calibration].map((p) => p.episode_index));
+    expect(plan.episodes.slice(0, first).every((e) => !e.defect && !e.drift && e.kind !== 'calibration')).toBe(true);
+    expect(plan.dataOps.flawed.map((f) => f.defect)).toEqual([...DEFECTS]);
+    for (const f of plan.dataOps.flawed) expect(plan.episodes[f.episode_index]).toMatchObject({ kind: 'seed', policy_version: null, defect: f.defect });
+    const cal = plan.dataOps.calibration;
+    expect(cal.map((c) => c.week)).toEqual(cal.map((_, i) => i));
+    for (const c of cal) {
+      const e = plan.episodes[c.episode_index];
+      expect(e.kind).toBe('calibration');
+      expect(e.start_ms - plan.episodes[cal[0].episode_index].start_ms).toBe(c.week * 7 * 86_400_000);
+      expect(e.drift?.rad).toBeCloseTo((driftDeg(c.week) * Math.PI) / 180, 12);
+    }
+    // The planted week is the first over tolerance, and the weeks before it are within it.
+    const w = firstWeekOutOfTolerance();
+    expect(driftDeg(w)).toBeGreaterThan(DRIFT_TOLERANCE_DEG);
+    expect(driftDeg(w - 1)).toBeLessThanOrEqual(DRIFT_TOLERANCE_DEG);
+    expect(cal.length).toBeGreaterThan(w);
   });
 });

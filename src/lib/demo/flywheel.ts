@@ -33,6 +33,7 @@ import {
 } from './mechanisms.ts';
 import { DEPLOY_OPERATORS, demoNote, failureNote, operatorPace, pickTeleopOperator, successNote } from './notes.ts';
 import { createRng, type Rng } from './rng.ts';
+import { appendDataOpsEpisodes, type DataOpsPlanted, type Defect } from './dataops.ts';
 import { FPS, buildScript, type MotionScript } from './script.ts';
 
 /** Knobs of a generated flywheel. */
@@ -74,10 +75,10 @@ export const DEFAULT_CONFIG: Readonly<FlywheelConfig> = {
 };
 
 /** Bump when the generated data changes for the same seed (recorded in ground_truth.json). */
-export const GENERATOR_VERSION = '1.0.0';
+export const GENERATOR_VERSION = '1.1.0';
 
 /** How an episode was produced. */
-export type EpisodeKind = 'seed' | 'deployment' | 'targeted';
+export type EpisodeKind = 'seed' | 'deployment' | 'targeted' | 'calibration';
 
 /** Everything decided about one episode before rendering. */
 export interface EpisodePlan {
@@ -109,6 +110,10 @@ export interface EpisodePlan {
   /** Teleop demo that shows a slip and a successful re-grasp. */
   recovery_demo: boolean;
   script: MotionScript;
+  /** A recording defect planted for the quality gate (dataops.ts). */
+  defect?: Defect;
+  /** Encoder drift of a calibration episode: radians added to one measured joint (dataops.ts). */
+  drift?: { joint: number; rad: number };
 }
 
 /** Summary of one rotation (rotation 0 is the seed round). */
@@ -147,6 +152,8 @@ export interface FlywheelPlan {
   /** Training coverage of policy v{r} at index r (index 0: empty, nothing trained yet). */
   policyCoverage: Coverage[];
   totalFrames: number;
+  /** The flawed demonstrations and calibration episodes planted for the data-ops jobs. */
+  dataOps: DataOpsPlanted;
 }
 
 // Independent random streams, so e.g. adding a note draw never changes a trajectory.
@@ -436,7 +443,10 @@ export function planFlywheel(config: FlywheelConfig): FlywheelPlan {
 
   let totalFrames = 0;
   for (const e of episodes) totalFrames += e.script.length;
-  return { config: { ...config }, episodes, rotations, policyCoverage, totalFrames };
+  const plan: FlywheelPlan = { config: { ...config }, episodes, rotations, policyCoverage, totalFrames, dataOps: { flawed: [], calibration: [] } };
+  // After everything else: the planted data-ops episodes change nothing above (see dataops.ts).
+  plan.dataOps = appendDataOpsEpisodes(plan);
+  return plan;
 }
 
 /** Give episodes start times on the given working days, strictly after `notBeforeMs`. */

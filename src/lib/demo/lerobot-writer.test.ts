@@ -81,7 +81,8 @@ describe('writeDataset', () => {
     expect(info.fps).toBe(15);
     expect(info.total_episodes).toBe(plan.episodes.length);
     expect(info.total_frames).toBe(plan.totalFrames);
-    expect(info.total_tasks).toBe(6);
+    // One task per object type, plus the calibration routine.
+    expect(info.total_tasks).toBe(7);
     expect(info.chunks_size).toBe(1000);
     expect(info.video_path).toBeNull();
     expect(info.data_path).toBe('data/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet');
@@ -175,7 +176,7 @@ describe('writeDataset', () => {
   it('writes tasks.parquet with the task text in __index_level_0__, like real v3.0 datasets', () => {
     const t = readTable(join(root, 'meta/tasks.parquet'));
     expect(t.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(['task_index:Int64', '__index_level_0__:Utf8']);
-    expect(t.numRows).toBe(6);
+    expect(t.numRows).toBe(7);
     expect(t.getChild('__index_level_0__')!.get(2)).toBe('Pick the mug from the bin and place it in the tray');
     expect(Number(t.getChild('task_index')!.get(2))).toBe(2);
   });

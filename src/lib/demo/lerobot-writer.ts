@@ -31,6 +31,7 @@ import { FPS } from './script.ts';
 import { EpisodeStatsTable, computeScalarStats, computeStats, type FeatureStats } from './stats.ts';
 import { DIM, renderTrajectory } from './trajectory.ts';
 import { DEMO_VIDEO_KEY, VIDEO_PATH, videoFeature, writeDemoVideos, type EpisodeVideo } from './video-writer.ts';
+import { CALIBRATION_TASK, applyDefect, applyDrift } from './dataops.ts';
 
 /** Options of {@link writeDataset}. */
 /** File layout of the bundled demo: several small data files, so readers must handle more than one. */
@@ -192,10 +193,13 @@ function* frameBatches(plan: FlywheelPlan, first: number, last: number, fromInde
         index[off + t] = BigInt(from + t);
         taskIndex[off + t] = BigInt(ep.task_index);
       }
+      // Planted recording defects and calibration drift (dataops.ts), before the stats see the frames.
+      applyDefect(ep.defect, n, off, state, action, timestamp);
+      applyDrift(ep.drift, n, off, state);
       const scalar = (f: (t: number) => number): FeatureStats => computeScalarStats(n, f);
       stats['observation.state'].set(k, computeStats(state, DIM, off, n));
       stats.action.set(k, computeStats(action, DIM, off, n));
-      stats.timestamp.set(k, scalar((t) => Math.fround(t / FPS)));
+      stats.timestamp.set(k, scalar((t) => timestamp[off + t]));
       stats.frame_index.set(k, scalar((t) => t));
       stats.episode_index.set(k, scalar(() => ep.episode_index));
       stats.index.set(k, scalar((t) => from + t));
@@ -277,7 +281,7 @@ export async function writeDataset(plan: FlywheelPlan, opts: WriteOptions): Prom
   if (videos) files.push(...videos.files);
 
   // meta/tasks.parquet: pandas wrote the task text as the DataFrame index, hence `__index_level_0__`.
-  const tasks = OBJECT_TYPES.map(taskText);
+  const tasks = [...OBJECT_TYPES.map(taskText), CALIBRATION_TASK];
   const pandasMeta = JSON.stringify({
     index_columns: ['__index_level_0__'],
     column_indexes: [],

@@ -2,6 +2,8 @@
  * The lab's side files next to the LeRobot dataset: deployment_log.csv (one row per episode),
  * collection_costs.csv and ground_truth.json. Pure string builders; the writer saves them.
  */
+import { DRIFT_JOINT, DRIFT_TOLERANCE_DEG, firstWeekOutOfTolerance } from './dataops.ts';
+import { JOINT_NAMES } from './poses.ts';
 import { isoSeconds } from './calendar.ts';
 import { COST_HEADER, type CostLine } from './costs.ts';
 import { toCsv, type CsvCell } from './csv.ts';
@@ -32,7 +34,8 @@ export function deploymentLogCsv(plan: FlywheelPlan): string {
     e.episode_index,
     isoSeconds(e.start_ms),
     e.policy_version ?? '',
-    e.mechanism === null ? 'success' : 'failure',
+    // A calibration run is not a task attempt: no outcome.
+    e.kind === 'calibration' ? '' : e.mechanism === null ? 'success' : 'failure',
     e.failure_label ?? '',
     e.notes,
     e.rotation,
@@ -102,6 +105,11 @@ export interface GroundTruth {
   fps: number;
   config: Record<string, unknown>;
   rotations: GroundTruthRotation[];
+  /** What the data-ops jobs should find: flawed demos and the calibration drift (dataops.ts). */
+  dataOps: {
+    flawed: { episode_index: number; defect: string }[];
+    drift: { joint: string; tolerance_deg: number; first_week_out_of_tolerance: number; first_week_start: string; calibration: { episode_index: number; week: number; drift_deg: number }[] };
+  };
   episodes: GroundTruthEpisode[];
 }
 
@@ -136,6 +144,16 @@ export function groundTruth(plan: FlywheelPlan, fps: number): GroundTruth {
       failures_by_mechanism: { ...r.failures_by_mechanism },
       failures_by_label: { ...r.failures_by_label },
     })),
+    dataOps: {
+      flawed: plan.dataOps.flawed.map((f) => ({ ...f })),
+      drift: {
+        joint: JOINT_NAMES[DRIFT_JOINT],
+        tolerance_deg: DRIFT_TOLERANCE_DEG,
+        first_week_out_of_tolerance: firstWeekOutOfTolerance(),
+        first_week_start: isoSeconds(plan.episodes[plan.dataOps.calibration.find((c) => c.week === firstWeekOutOfTolerance())?.episode_index ?? 0]?.start_ms ?? 0),
+        calibration: plan.dataOps.calibration.map((c) => ({ ...c })),
+      },
+    },
     episodes: plan.episodes.map((e) => ({
       episode_index: e.episode_index,
       kind: e.kind,
@@ -164,9 +182,9 @@ export function groundTruth(plan: FlywheelPlan, fps: number): GroundTruth {
  * and stays small. Same input → same bytes (keys are built in a fixed order).
  */
 export function groundTruthJson(gt: GroundTruth): string {
-  const { episodes, rotations, ...head } = gt;
+  const { episodes, rotations, dataOps, ...head } = gt;
   const headText = JSON.stringify(head, null, 2).slice(0, -2);
   const rot = rotations.map((r) => '    ' + JSON.stringify(r)).join(',\n');
   const eps = episodes.map((e) => '    ' + JSON.stringify(e)).join(',\n');
-  return `${headText},\n  "rotations": [\n${rot}\n  ],\n  "episodes": [\n${eps}\n  ]\n}\n`;
+  return `${headText},\n  "rotations": [\n${rot}\n  ],\n  "dataOps": ${JSON.stringify(dataOps)},\n  "episodes": [\n${eps}\n  ]\n}\n`;
 }

@@ -83,7 +83,8 @@ export function trainEnsemble(block: FrameBlock, truth: DemoEpisodeTruth[], stat
   const ranges = episodeRanges(block);
   const { x, y, inDim } = policyData(block, ranges, stats);
   const kind = new Map(truth.map((e) => [e.episode_index, e.kind]));
-  const teleop = ranges.filter((r) => kind.get(r.episode) !== 'deployment');
+  // Demonstrations of the task only: not deployments, and not calibration runs (the arm holding reference poses).
+  const teleop = ranges.filter((r) => kind.get(r.episode) === 'seed' || kind.get(r.episode) === 'targeted');
   const members: Layer[][] = [];
   const losses: number[] = [];
   for (let m = 0; m < o.members; m++) {

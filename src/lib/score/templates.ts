@@ -16,7 +16,9 @@ const model = (name: string, spec: ModelSpec): CellData => ({ id: name, kind: 'm
 
 /** Uncertainty scoring with the demo policy ensemble: per frame, per episode, collect-here list, shadow mode. */
 export function uncertaintyNotebook(sources: SourceDecl[] = demoSources()): NotebookDoc {
-  const spec: ModelSpec = { task: 'uncertainty', model: { kind: 'demo', manifest: DEMO_MANIFEST }, mapping: structuredClone(POLICY_MAPPING), params: defaultUncertaintyParams() };
+  // The reference is the task demonstrations: calibration runs (the arm holding reference poses) are not.
+  const params = { ...defaultUncertaintyParams(), reference: `policy_version IS NULL AND coalesce(tags, '') NOT LIKE '%calibration%'` };
+  const spec: ModelSpec = { task: 'uncertainty', model: { kind: 'demo', manifest: DEMO_MANIFEST }, mapping: structuredClone(POLICY_MAPPING), params };
   return {
     version: 1,
     title: 'Uncertainty scoring',
@@ -34,7 +36,8 @@ export function uncertaintyNotebook(sources: SourceDecl[] = demoSources()): Note
       sql(
         'uncertainty_by_group',
         `-- Which episodes the ensemble is unsure about: training demos, successful deployments, each failure mode
-SELECT CASE WHEN e.policy_version IS NULL THEN 'training demos'
+SELECT CASE WHEN coalesce(e.tags, '') LIKE '%calibration%' THEN 'calibration runs'
+            WHEN e.policy_version IS NULL THEN 'training demos'
             WHEN e.outcome = 'success' THEN 'deployment: success'
             ELSE 'deployment: ' || coalesce(CAST(e.failure_category AS VARCHAR), 'failure') END AS episode_group,
        count(*) AS episodes,
@@ -74,7 +77,7 @@ ORDER BY f.frame_index`,
       md('shadow_note', '## Shadow mode\nThe ensemble\'s mean action against the action that was executed (normalised units). Where a deployed policy drifts from what the ensemble would do, or an operator\'s demos disagree with it, this rises.'),
       sql(
         'shadow_mode',
-        `SELECT coalesce(e.policy_version, 'training demos') AS policy, count(*) AS frames,
+        `SELECT CASE WHEN coalesce(e.tags, '') LIKE '%calibration%' THEN 'calibration runs' ELSE coalesce(e.policy_version, 'training demos') END AS policy, count(*) AS frames,
        round(avg(f.shadow_disagreement), 4) AS mean_disagreement,
        round(quantile_cont(f.shadow_disagreement, 0.9), 4) AS p90_disagreement
 FROM policy_scores f JOIN episodes e USING (episode_index)
