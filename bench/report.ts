@@ -157,11 +157,15 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('|---|---|---|---|');
   for (const g of r.goals) out.push(`| ${g.goal} | ${g.target} | ${g.measured} | ${g.met === null ? '–' : g.met ? 'yes' : '**no**'} |`);
   out.push('');
-  out.push('### Not yet implemented');
-  out.push('');
-  out.push('| workload | status |');
-  out.push('|---|---|');
-  for (const n of r.notImplemented) out.push(`| ${n.workload} | not yet implemented (issue ${n.issue}: ${n.reason}) |`);
+  if (r.notImplemented.length) {
+    out.push('### Not yet implemented');
+    out.push('');
+    out.push('| workload | status |');
+    out.push('|---|---|');
+    for (const n of r.notImplemented) out.push(`| ${n.workload} | not yet implemented (issue ${n.issue}: ${n.reason}) |`);
+    out.push('');
+  }
+  out.push('ONNX ensemble scoring and clustering are measured by bench/score.ts in the same run: `<this file>-models.md`.');
   out.push('');
   const failed = r.rows.filter((x) => x.errors.length);
   if (failed.length) {
