@@ -74,3 +74,17 @@ export function seriesLabel(c: TraceColumn, element: number): string {
   if (c.width === 0) return c.column;
   return c.names?.[element - 1] ?? `${c.column}[${element}]`;
 }
+
+const LIST_OF_NUMBERS = /^(FLOAT|DOUBLE|REAL|INTEGER|BIGINT|SMALLINT|TINYINT)\[\d*\]$/i;
+
+/**
+ * The plottable columns of a `frames` table known only from its catalog entry (frames mapped from MCAP logs have
+ * no LeRobot feature list): numeric lists (width unknown until read, shown as vectors) first, then numbers.
+ */
+export function catalogFrameColumns(columns: { name: string; type: string }[]): TraceColumn[] {
+  const cols = columns.filter((c) => !BOOKKEEPING.has(c.name) && c.name !== 'log_time');
+  return [
+    ...cols.filter((c) => LIST_OF_NUMBERS.test(c.type.trim())).map((c) => ({ table: 'frames', column: c.name, names: null, width: 1 })),
+    ...cols.filter((c) => NUMERIC_TYPE.test(c.type.trim())).map((c) => ({ table: 'frames', column: c.name, names: null, width: 0 })),
+  ];
+}

@@ -2,7 +2,8 @@
 export { frameAt, timeOfFrame, stepFrame, episodeDuration, formatClock } from './frames';
 export { seekTime, frameAtVideoTime, pastWindow, drifted, type VideoWindow } from './seek';
 export { episodeVideos, videoKeys, videoColumns, locateFile, type EpisodeVideo, type EpisodeVideos, type VideoInfo, type FileSource } from './paths';
-export { frameColumns, resultColumns, columnId, traceSql, seriesLabel, type TraceColumn } from './columns';
+export { frameColumns, catalogFrameColumns, resultColumns, columnId, traceSql, seriesLabel, type TraceColumn } from './columns';
+export { imageTopics, imageAtSql, logTimeAt, rgbaFromRaw } from './mcap-images';
 export { MARKER_NAME, flagSpans, flagSql, onsetOf, type MarkerSpan } from './markers';
 export {
   sliceWhere,
