@@ -229,7 +229,7 @@ describe('replay mix', () => {
 });
 
 describe('every job on the v2.1 sample with its deployment log', () => {
-  test('opens from a URL and runs the six job notebooks without an error', async () => {
+  test('opens from a URL and runs the job and data-ops notebooks without an error', async () => {
     const page = await b.context.newPage();
     const base = new URL('/', remoteUrl);
     const q = new URLSearchParams({
@@ -241,13 +241,13 @@ describe('every job on the v2.1 sample with its deployment log', () => {
     await page.click('[data-consent] [data-action="agree"]');
     await settled(page);
     expect(await page.locator('[data-templates]').getAttribute('data-on')).toBe('this-data');
-    for (const id of ['health', 'failure-mining', 'red-flags', 'replay-mix', 'cost-per-success', 'agreement']) {
+    for (const id of ['health', 'failure-mining', 'red-flags', 'replay-mix', 'cost-per-success', 'agreement', 'quality-gate', 'review-sampling', 'drift-watch']) {
       await openJob(page, id);
       await page.waitForFunction(() => document.querySelectorAll('[data-cell-kind="plot"] [data-plot]:not([data-rendered="true"])').length === 0, undefined, { timeout: 30_000 });
       const errors = await page.locator('[data-cell-error]').allInnerTexts();
       expect(errors, id).toEqual([]);
       // The checks found the log's columns: one "ok" row.
-      if (id !== 'health' && id !== 'agreement') expect((await gridRows(page, 'input_checks'))[0]?.[0], id).toBe('ok');
+      if (['failure-mining', 'red-flags', 'replay-mix', 'cost-per-success'].includes(id)) expect((await gridRows(page, 'input_checks'))[0]?.[0], id).toBe('ok');
       expect(await page.locator('[data-dataset]').innerText()).toContain('100');
       await saveScreenshot(page, `sample-${id}`);
     }
