@@ -116,19 +116,19 @@ describe('?mcap=<url> on another origin', () => {
     await page.evaluate(() => document.dispatchEvent(new CustomEvent('flywheel:episode', { detail: { episode: 0 } })));
     const fig = page.locator('[data-mcap-image="/camera/image_raw"]');
     await page.waitForFunction(() => document.querySelector('[data-mcap-image]')?.getAttribute('data-shown-t') !== '', undefined, { timeout: 30_000 });
-    /** The shown message's time and its top-left pixel: the generator draws (x + y + 3k) & 255 into frame k. */
+    /** The shown message's time and its top-left pixel: the generator draws (x + y + 3k) & 255 into frame k, logged at or a little after k × 100 ms. */
     const shown = async () => ({
       t: Number(await fig.getAttribute('data-shown-t')),
       px: await fig.locator('canvas').evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, 1, 1).data[0]),
     });
     const first = await shown();
-    expect(first.px).toBe((3 * Math.round(first.t * 10)) & 255);
+    expect(first.px).toBe((3 * Math.floor(first.t * 10 + 1e-6)) & 255);
     // Step a second ahead (the rate the frames were resampled to): a later camera frame, still the right pixels.
     for (let i = 0; i < 10; i++) await page.click('[data-action="forward-1"]');
     await page.waitForFunction((t0) => Number(document.querySelector('[data-mcap-image]')?.getAttribute('data-shown-t')) > t0, first.t, { timeout: 20_000 });
     const later = await shown();
     expect(later.t).toBeGreaterThan(first.t + 0.5);
-    expect(later.px).toBe((3 * Math.round(later.t * 10)) & 255);
+    expect(later.px).toBe((3 * Math.floor(later.t * 10 + 1e-6)) & 255);
     // The plot under it reads the log's frames.
     await page.waitForSelector('[data-episode-panel] [data-trace-column]');
     expect(await page.locator('[data-episode-panel] [data-trace-column] option').count()).toBeGreaterThan(0);

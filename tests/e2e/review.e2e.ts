@@ -156,7 +156,7 @@ describe('failure mining, reviewed', () => {
     const csv = await download(page, () => page.click('[data-action="export-annotations-csv"]'));
     expect(csv.name).toBe('annotations.csv');
     const lines = csv.bytes.toString('utf8').trim().split('\n');
-    expect(lines[0]).toBe('episode_index,annotator,outcome,failure_category,onset_s,note,updated_at_ms,label');
+    expect(lines[0]).toBe('episode_index,annotator,outcome,failure_category,onset_s,note,gate,updated_at_ms,label');
     expect(lines.length - 1).toBe(total);
     const pq = await download(page, () => page.click('[data-action="export-annotations-parquet"]'));
     const t = tableFromIPC(readParquet(new Uint8Array(pq.bytes)).intoIPCStream());
