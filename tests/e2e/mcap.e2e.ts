@@ -117,16 +117,24 @@ describe('?mcap=<url> on another origin', () => {
     const fig = page.locator('[data-mcap-image="/camera/image_raw"]');
     await page.waitForFunction(() => document.querySelector('[data-mcap-image]')?.getAttribute('data-shown-t') !== '', undefined, { timeout: 30_000 });
     /** The shown message's time and its top-left pixel: the generator draws (x + y + 3k) & 255 into frame k, logged at or a little after k × 100 ms. */
-    const shown = async () => ({
-      t: Number(await fig.getAttribute('data-shown-t')),
-      px: await fig.locator('canvas').evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, 1, 1).data[0]),
-    });
+    // Read together, in one go: the attribute and the canvas must describe the same drawn message.
+    const shown = async () =>
+      fig.evaluate((f) => ({ t: Number(f.getAttribute('data-shown-t')), px: f.querySelector('canvas')!.getContext('2d')!.getImageData(0, 0, 1, 1).data[0] }));
     const first = await shown();
     expect(first.px).toBe((3 * Math.floor(first.t * 10 + 1e-6)) & 255);
     // Step a second ahead (the rate the frames were resampled to): a later camera frame, still the right pixels.
     for (let i = 0; i < 10; i++) await page.click('[data-action="forward-1"]');
-    await page.waitForFunction((t0) => Number(document.querySelector('[data-mcap-image]')?.getAttribute('data-shown-t')) > t0, first.t, { timeout: 20_000 });
-    const later = await shown();
+    await page.waitForSelector('[data-episode-panel][data-frame="10"]');
+    // The pane draws the playhead's latest position once the ones queued before it are done: wait until it settles.
+    let later = await shown();
+    await expect
+      .poll(async () => {
+        const prev = later;
+        await page.waitForTimeout(300);
+        later = await shown();
+        return later.t > first.t + 0.5 && later.t === prev.t;
+      }, { timeout: 20_000 })
+      .toBe(true);
     expect(later.t).toBeGreaterThan(first.t + 0.5);
     expect(later.px).toBe((3 * Math.floor(later.t * 10 + 1e-6)) & 255);
     // The plot under it reads the log's frames.
