@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './chromium.ts';
 import { saveScreenshot } from './screenshot.ts';
+import { gridColumns, gridRows, settled } from './notebook-page.ts';
 
 const appUrl = inject('appUrl');
 const truth = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../static/demo/ground_truth.json'), 'utf8'));
@@ -17,24 +18,6 @@ beforeAll(async () => {
   b = await launchBrowser();
 });
 afterAll(() => b?.close());
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => document.querySelector('[data-notebook]') && !document.querySelector('[data-cell-status="queued"],[data-cell-status="running"],[data-cell-status="idle"],[data-cell-status="waiting"]'),
-    undefined,
-    { timeout: 90_000 },
-  );
-}
-
-async function gridRows(page: Page, cell: string): Promise<string[][]> {
-  return page.locator(`[data-cell="${cell}"] [role="row"][data-row-index]`).evaluateAll((rows) =>
-    rows.map((r) => Array.from(r.querySelectorAll('[role="gridcell"]')).map((c) => (c.textContent ?? '').trim())),
-  );
-}
-
-async function gridColumns(page: Page, cell: string): Promise<string[]> {
-  return page.locator(`[data-cell="${cell}"] [role="columnheader"] .name`).allInnerTexts();
-}
 
 async function openJob(page: Page, id: string, cell: string): Promise<void> {
   await page.click(`[data-template="${id}"]`);

@@ -14,6 +14,7 @@ import initParquet, { readParquet } from 'parquet-wasm/esm/parquet_wasm.js';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './chromium.ts';
 import { saveScreenshot } from './screenshot.ts';
+import { gridColumns, gridRows, settled } from './notebook-page.ts';
 import { cohensKappa } from '../../src/lib/analysis/agreement.ts';
 
 const appUrl = inject('appUrl');
@@ -25,26 +26,6 @@ beforeAll(async () => {
   await initParquet({ module_or_path: await readFile(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')) });
 });
 afterAll(() => b?.close());
-
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => document.querySelector('[data-notebook]') && !document.querySelector('[data-cell-status="queued"],[data-cell-status="running"],[data-cell-status="idle"],[data-cell-status="waiting"]'),
-    undefined,
-    { timeout: 60_000 },
-  );
-}
-
-/** The visible rows of a cell's result grid, as arrays of cell texts. */
-async function gridRows(page: Page, cell: string): Promise<string[][]> {
-  return page.locator(`[data-cell="${cell}"] [role="row"][data-row-index]`).evaluateAll((rows) =>
-    rows.map((r) => Array.from(r.querySelectorAll('[role="gridcell"]')).map((c) => (c.textContent ?? '').trim())),
-  );
-}
-
-/** Header names of a cell's result grid. */
-async function gridColumns(page: Page, cell: string): Promise<string[]> {
-  return page.locator(`[data-cell="${cell}"] [role="columnheader"] .name`).allInnerTexts();
-}
 
 async function openJob(page: Page, id: string): Promise<void> {
   await page.click(`[data-template="${id}"]`);
