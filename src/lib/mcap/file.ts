@@ -1,7 +1,8 @@
-import type { McapIndexedReader } from '@mcap/core';
+import type { MetadataIndex } from '@mcap/core';
 import type { MessageFn } from './chunk';
 import { openIndexed, readIndexedMessages, readIndexedMetadata } from './indexed';
-import { describeBadMagic, hasMagic } from './records';
+import { describeBadMagic, hasMagic, McapRecordError, Opcode } from './records';
+import { readIndexedRecord } from './summary';
 import type { McapReadable } from './readable';
 import { streamMcap } from './stream';
 import { McapFormatError, type Attachment, type AttachmentIndex, type Metadata, type McapSummary, type ReadOptions, type Statistics } from './types';
@@ -44,33 +45,38 @@ export interface McapFile {
  */
 export async function openMcapFile(readable: McapReadable, opts: OpenOptions = {}): Promise<McapFile> {
   const maxAttachment = opts.maxAttachmentBytes ?? 1024 * 1024;
-  let indexedError: string;
+  let why: string;
+  let damaged = false;
   try {
-    const { summary, reader } = await openIndexed(readable);
-    const messagesOutsideChunks = summary.chunkIndexes.length === 0 && (summary.statistics?.messageCount ?? 1n) > 0n;
-    if (!messagesOutsideChunks) return indexedFile(readable, summary, reader, maxAttachment);
-    indexedError = 'its messages are not in indexed chunks';
+    const { summary, metadataIndexes, gap } = await openIndexed(readable);
+    if (!gap) return indexedFile(readable, summary, metadataIndexes, maxAttachment);
+    why = gap;
   } catch (e) {
-    indexedError = (e as Error).message;
+    why = (e as Error).message;
+    damaged = !/not indexed/.test(why);
   }
   const head = await readable.read(0, 8);
   if (!hasMagic(head)) throw new McapFormatError(`${readable.label}: ${describeBadMagic(head)}`);
-  return streamedFile(readable, indexedError, opts, maxAttachment);
+  return streamedFile(readable, damaged ? why : null, opts, maxAttachment);
 }
 
-function indexedFile(readable: McapReadable, summary: McapSummary, reader: McapIndexedReader, maxAttachment: number): McapFile {
+function indexedFile(readable: McapReadable, summary: McapSummary, metadataIndexes: MetadataIndex[], maxAttachment: number): McapFile {
   return {
     summary,
     streamed: false,
-    metadata: () => readIndexedMetadata(reader),
+    metadata: () => readIndexedMetadata(readable, metadataIndexes),
     async attachments() {
       const out: AttachmentInfo[] = [];
       for (const a of summary.attachmentIndexes) {
         let data: Uint8Array | null = null;
         if (a.dataSize <= BigInt(maxAttachment)) {
-          // Read through the library: it checks the record and its CRC.
-          for await (const r of reader.readAttachments({ name: a.name, startTime: a.logTime, endTime: a.logTime })) {
-            if (r.createTime === a.createTime) data = r.data.slice();
+          // The record the index points at, with its CRC checked; a damaged one is listed without data.
+          try {
+            const r = await readIndexedRecord(readable, a.offset, a.length, Opcode.ATTACHMENT);
+            if (r.type === 'Attachment') data = r.data.slice();
+          } catch (e) {
+            if (!(e instanceof McapRecordError)) throw e;
+            summary.problems.push(`The attachment "${a.name}" of ${summary.label} could not be read: ${e.message}.`);
           }
         }
         out.push({ name: a.name, mediaType: a.mediaType, logTime: a.logTime, createTime: a.createTime, dataSize: a.dataSize, data });
@@ -85,7 +91,8 @@ function indexedFile(readable: McapReadable, summary: McapSummary, reader: McapI
   };
 }
 
-async function streamedFile(readable: McapReadable, why: string, opts: OpenOptions, maxAttachment: number): Promise<McapFile> {
+/** `damage`: why the summary could not be used, when that is damage (a summary the writer left out or left partial is not). */
+async function streamedFile(readable: McapReadable, damage: string | null, opts: OpenOptions, maxAttachment: number): Promise<McapFile> {
   const summary: McapSummary = {
     label: readable.label,
     size: await readable.size(),
@@ -116,8 +123,8 @@ async function streamedFile(readable: McapReadable, why: string, opts: OpenOptio
     },
     opts,
   );
-  // A complete file without a summary is normal (the writer was told not to index); say so only for damage.
-  if (!/not indexed/.test(why) && !outcome.problems.length) summary.problems.push(`${readable.label}: the summary could not be used (${why}); the file was read front to back.`);
+  // A complete file without a (full) summary is normal (the writer was told not to index); say so only for damage.
+  if (damage && !outcome.problems.length) summary.problems.push(`${readable.label}: the summary could not be used (${damage}); the file was read front to back.`);
   summary.problems.push(...outcome.problems);
   return {
     summary,

@@ -1,8 +1,9 @@
-import { McapIndexedReader, type ChunkIndex, type Metadata } from '@mcap/core';
+import type { ChunkIndex, Metadata, MetadataIndex } from '@mcap/core';
 import { CancelledError } from '../util/errors';
 import { chunkRecords, walkChunk, type MessageFn } from './chunk';
 import { McapRecordError, Opcode, parseRecordContent, recordPrefix } from './records';
 import type { McapReadable } from './readable';
+import { readIndexedRecord, readSummarySection, summaryGap } from './summary';
 import type { McapSummary, ReadOptions } from './types';
 
 /** Reads of adjacent chunks are merged up to this size (fewer round trips; bounded memory). */
@@ -10,30 +11,35 @@ const MAX_READ = 16 * 1024 * 1024;
 /** Gaps smaller than this between wanted byte ranges are read through rather than split into another request. */
 const MERGE_GAP = 64 * 1024;
 
-/** Opens a file through its summary (footer, summary section): no message data is read. Throws when it has none. */
-export async function openIndexed(readable: McapReadable): Promise<{ summary: McapSummary; reader: McapIndexedReader }> {
-  const reader = await McapIndexedReader.Initialize({
-    readable: { size: async () => BigInt(await readable.size()), read: (o, n) => readable.read(Number(o), Number(n)) },
-  });
+/**
+ * Opens a file through its summary (footer, summary section): no message data is read. Throws when it has none.
+ * Returns the metadata index too, which {@link readIndexedMetadata} follows, and what the summary leaves out
+ * ({@link summaryGap}).
+ */
+export async function openIndexed(readable: McapReadable): Promise<{ summary: McapSummary; metadataIndexes: MetadataIndex[]; gap: string | null }> {
+  const s = await readSummarySection(readable);
   const summary: McapSummary = {
     label: readable.label,
     size: await readable.size(),
-    header: { profile: reader.header.profile, library: reader.header.library },
+    header: s.header,
     mode: 'indexed',
-    schemas: new Map(reader.schemasById),
-    channels: new Map(reader.channelsById),
-    statistics: reader.statistics ?? null,
-    chunkIndexes: [...reader.chunkIndexes].sort((a, b) => Number(a.chunkStartOffset - b.chunkStartOffset)),
-    attachmentIndexes: [...reader.attachmentIndexes],
+    schemas: s.schemas,
+    channels: s.channels,
+    statistics: s.statistics,
+    chunkIndexes: [...s.chunkIndexes].sort((a, b) => Number(a.chunkStartOffset - b.chunkStartOffset)),
+    attachmentIndexes: s.attachmentIndexes,
     problems: [],
   };
-  return { summary, reader };
+  return { summary, metadataIndexes: s.metadataIndexes, gap: summaryGap(s) };
 }
 
 /** Every metadata record, read through the metadata index. */
-export async function readIndexedMetadata(reader: McapIndexedReader): Promise<Metadata[]> {
+export async function readIndexedMetadata(readable: McapReadable, indexes: MetadataIndex[]): Promise<Metadata[]> {
   const out: Metadata[] = [];
-  for await (const m of reader.readMetadata()) out.push({ name: m.name, metadata: m.metadata });
+  for (const i of indexes) {
+    const m = await readIndexedRecord(readable, i.offset, i.length, Opcode.METADATA);
+    if (m.type === 'Metadata') out.push({ name: m.name, metadata: m.metadata });
+  }
   return out;
 }
 
