@@ -2,7 +2,9 @@ import type { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
 import { CancelledError } from '../../src/lib/util/errors';
 import { formatBytes } from '../../src/lib/util/format';
 import { quoteIdent } from '../../src/lib/util/sql';
+import { DataFileError } from './data-file-check';
 import type { Engine } from './engine';
+import { DataFiles } from './frames-files';
 import { hasEpisode, needsFromPlan, type EpisodeSet, type FramesNeed } from './frames-plan';
 import { EPISODES_META, type DatasetSummary } from './lerobot';
 import { BATCH_SIZE, leafColumns } from './parquet-load';
@@ -40,6 +42,8 @@ export interface FramesLoad {
   /** Compressed bytes of the column chunks read (what a range reader fetches). */
   bytes: number;
   reused: boolean;
+  /** Data files the query needed but that cannot be used, one sentence each (their frames are not in the result). */
+  skipped: string[];
 }
 
 /** Options for {@link FramesSource.prepare}. */
@@ -61,7 +65,8 @@ export class FramesSource {
   readonly #engine: Engine;
   readonly #reader: DatasetReader;
   readonly #summary: DatasetSummary;
-  readonly #files = new Map<string, Promise<ParquetFile>>();
+  /** The data files, each checked against info.json when its footer is first read. */
+  readonly #files: DataFiles;
   #shape: ColumnInfo[] = [];
   /** Per episode: its data file and global `index` range [from, to). */
   #episodes = new Map<number, { file: string; from: number; to: number }>();
@@ -74,6 +79,13 @@ export class FramesSource {
     this.#engine = engine;
     this.#reader = reader;
     this.#summary = summary;
+    // v2.x: one episode per file, so its row count must be the episode's length.
+    const v2 = summary.info.version !== 'v3.0';
+    this.#files = new DataFiles(engine, reader, summary, (path) => {
+      if (!v2) return null;
+      for (const loc of this.#episodes.values()) if (loc.file === path) return loc.to - loc.from;
+      return null;
+    });
   }
 
   /** Sets up `frames` as an empty view of the right shape; reads one data file's footer and first row. */
@@ -117,20 +129,33 @@ export class FramesSource {
   }
 
   #file(path: string): Promise<ParquetFile> {
-    let f = this.#files.get(path);
-    if (!f) {
-      f = this.#reader.parquet(path);
-      // A failed open is not cached: the next query retries (the network may be back).
-      f.catch(() => this.#files.delete(path));
-      this.#files.set(path, f);
-    }
-    return f;
+    return this.#files.open(path);
+  }
+
+  /** Sentences for the data files `paths` that cannot be used (a query that needed them says so). */
+  skippedOf(paths: Iterable<string>): string[] {
+    return [...new Set(paths)].flatMap((p) => this.#files.skipped.get(p) ?? []);
   }
 
   async #createShape(): Promise<void> {
-    const first = this.#summary.dataFiles[0];
-    if (!first) throw new Error('The dataset lists no data files.');
-    const file = await this.#file(first);
+    if (!this.#summary.dataFiles.length) throw new Error('The dataset lists no data files.');
+    // The first data file that matches info.json gives the shape; the ones before it are named in the warnings.
+    let file: ParquetFile | null = null;
+    for (const path of this.#summary.dataFiles) {
+      try {
+        file = await this.#file(path);
+        break;
+      } catch (e) {
+        if (!(e instanceof DataFileError)) throw e;
+      }
+    }
+    this.#summary.warnings.push(...this.#files.skipped.values(), ...this.#files.notes.values());
+    if (!file) {
+      throw new DataFileError(
+        `None of the ${this.#summary.dataFiles.length} data files can be used; the first: ${[...this.#files.skipped.values()][0]}`,
+        this.#summary.dataFiles[0],
+      );
+    }
     // The footer's schema alone (no data pages) defines the columns.
     await this.#engine.drop(`${SHAPE}_all`);
     await this.#engine.insertIpc(`${SHAPE}_all`, file.schema().intoIPCStream(), true);
@@ -187,8 +212,12 @@ export class FramesSource {
     }
     const v3 = this.#summary.info.version === 'v3.0';
     const out: Chunk[] = [];
-    const opened = await Promise.all([...files.keys()].map(async (path) => [path, await this.#file(path)] as const));
+    // A file that does not match info.json (or is not Parquet) is left out; prepare() says so.
+    const opened = await Promise.all(
+      [...files.keys()].map(async (path) => [path, await this.#file(path).catch((e) => (e instanceof DataFileError ? null : Promise.reject(e)))] as const),
+    );
     for (const [path, file] of opened) {
+      if (!file) continue;
       const md = file.metadata();
       const start = this.#fileStart.get(path) ?? 0;
       let offset = start;
@@ -233,10 +262,11 @@ export class FramesSource {
     const need = await this.plan(sql);
     if (!need) return null;
     const chunks = await this.chunksFor(need.episodes);
+    const skipped = this.skippedOf([...this.#episodes].filter(([e]) => hasEpisode(need.episodes, e)).map(([, loc]) => loc.file));
     const keys = new Set(chunks.map((c) => `${c.file}#${c.rowGroup}`));
     const rows = chunks.reduce((s, c) => s + c.rows, 0);
     if (this.#cache && need.columns.every((c) => this.#cache!.columns.has(c)) && [...keys].every((k) => this.#cache!.chunks.has(k))) {
-      return { columns: need.columns, rowGroups: chunks.length, rows, bytes: 0, reused: true };
+      return { columns: need.columns, rowGroups: chunks.length, rows, bytes: 0, reused: true, skipped };
     }
     const { compressed: bytes, uncompressed } = await this.sizesFor(chunks, need.columns);
     const max = opts.maxBytes ?? 1024 ** 3;
@@ -260,7 +290,7 @@ export class FramesSource {
     await this.#load(chunks, need.columns, bytes, opts);
     this.#cache = { columns: new Set(need.columns), chunks: keys };
     await this.#pointView(this.#cache.columns);
-    return { columns: need.columns, rowGroups: chunks.length, rows, bytes, reused: false };
+    return { columns: need.columns, rowGroups: chunks.length, rows, bytes, reused: false, skipped };
   }
 
   async #load(chunks: Chunk[], columns: string[], totalBytes: number, opts: PrepareOptions): Promise<void> {
@@ -330,8 +360,7 @@ export class FramesSource {
 
   /** Releases the Parquet readers (their footers live in wasm memory). */
   async close(): Promise<void> {
-    for (const f of this.#files.values()) (await f.catch(() => null))?.free();
-    this.#files.clear();
+    await this.#files.close();
   }
 }
 

@@ -1,11 +1,11 @@
 import { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
 import type { SourceSpec } from '../../src/lib/ingest/source';
+import { DataFileError, describeUnreadableParquet } from './data-file-check';
 import { network } from './net-stats';
 
-/** Error for a file that could not be read; the message names the file and says what to check. */
-export class SourceError extends Error {
-  override name = 'SourceError';
-}
+// Its own module so data-file-check.ts can extend it without an import cycle.
+import { SourceError } from './source-error';
+export { SourceError };
 
 /** Reads files of one dataset root by relative path, counting requests and bytes for the UI. */
 export interface DatasetReader {
@@ -134,8 +134,25 @@ class UrlReader implements DatasetReader {
       }
       return await ParquetFile.fromUrl(url);
     } catch (e) {
+      if (e instanceof SourceError) throw e;
+      // Say what is wrong with the file from its first and last bytes rather than with parquet-rs's words.
+      const sniffed = await this.#sniff(path).catch(() => null);
+      if (sniffed) throw new DataFileError(describeUnreadableParquet(path, sniffed.head, sniffed.tail, sniffed.size), path);
       throw new SourceError(`Could not open Parquet file ${url}: ${describeWasmError(e)}`);
     }
+  }
+
+  /** The first 64 and last 8 bytes of a file and its size: two small range requests. */
+  async #sniff(path: string): Promise<{ head: Uint8Array; tail: Uint8Array; size: number }> {
+    const url = this.#url(path);
+    const head = await this.#fetch(url, { headers: { Range: 'bytes=0-63' } });
+    const tail = await this.#fetch(url, { headers: { Range: 'bytes=-8' } });
+    if (head.status === 404) throw new SourceError(`${url} is missing (HTTP 404).`);
+    const size = Number(/\/(\d+)$/.exec(tail.headers.get('content-range') ?? '')?.[1] ?? tail.headers.get('content-length'));
+    const bytes = async (r: Response, n: number) => new Uint8Array(await r.arrayBuffer()).subarray(0, n);
+    const h = await bytes(head, 64);
+    const t = new Uint8Array(await tail.arrayBuffer());
+    return { head: h, tail: t.subarray(Math.max(0, t.length - 8)), size };
   }
 }
 
@@ -186,7 +203,10 @@ class FilesReader implements DatasetReader {
       // fromFile reads slices of the Blob on demand; the file is never copied whole into memory.
       return await ParquetFile.fromFile(f);
     } catch (e) {
-      throw new SourceError(`Could not open Parquet file ${path}: ${describeWasmError(e)}`);
+      // Say what is wrong with the file from its first and last bytes rather than with parquet-rs's words.
+      const head = new Uint8Array(await f.slice(0, 64).arrayBuffer());
+      const tail = new Uint8Array(await f.slice(Math.max(0, f.size - 8)).arrayBuffer());
+      throw new DataFileError(describeUnreadableParquet(path, head, tail, f.size), path);
     }
   }
 }

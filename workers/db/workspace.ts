@@ -264,10 +264,11 @@ export class Workspace {
       this.#loads.set(id, ctl);
       try {
         const before = network.log.length;
-        await frames.prepare(sql, { signal: ctl.signal, onProgress: opts.onProgress, maxBytes: opts.maxBytes });
+        const load = await frames.prepare(sql, { signal: ctl.signal, onProgress: opts.onProgress, maxBytes: opts.maxBytes });
         const requests = network.log.slice(before);
         const r = await fn();
         r.fetched = { requests: requests.length, bytes: requests.reduce((s, q) => s + q.bytes, 0) };
+        if (load?.skipped.length) r.fetched.skipped = load.skipped;
         return r;
       } finally {
         this.#loads.delete(id);
