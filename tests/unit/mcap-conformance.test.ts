@@ -111,10 +111,10 @@ describe.each([...suite, ...committed, ...generated].map((c) => [c.name, c] as c
     expect(summary.mode).toBe('indexed');
     expect([...summary.schemas.values()].map((s) => serialise({ ...s, type: 'Schema' }))).toEqual(distinct(inSummary('Schema')));
     expect([...summary.channels.values()].map((ch) => serialise({ ...ch, type: 'Channel' }))).toEqual(distinct(inSummary('Channel')));
-    expect(summary.statistics ? [serialise(summary.statistics)] : []).toEqual(inSummary('Statistics'));
-    expect(summary.chunkIndexes.map((r) => serialise(r))).toEqual(inSummary('ChunkIndex'));
-    expect(summary.attachmentIndexes.map((r) => serialise(r))).toEqual(inSummary('AttachmentIndex'));
-    expect(metadataIndexes.map((r) => serialise(r))).toEqual(inSummary('MetadataIndex'));
+    expect(summary.statistics ? [serialise({ ...summary.statistics, type: 'Statistics' })] : []).toEqual(inSummary('Statistics'));
+    expect(summary.chunkIndexes.map((r) => serialise({ ...r, type: 'ChunkIndex' }))).toEqual(inSummary('ChunkIndex'));
+    expect(summary.attachmentIndexes.map((r) => serialise({ ...r, type: 'AttachmentIndex' }))).toEqual(inSummary('AttachmentIndex'));
+    expect(metadataIndexes.map((r) => serialise({ ...r, type: 'MetadataIndex' }))).toEqual(inSummary('MetadataIndex'));
     if (summary.chunkIndexes.length) {
       const messages: { type: string; fields: Fields }[] = [];
       const out = await readIndexedMessages(readable, summary, null, (channelId, sequence, logTime, publishTime, data) =>
@@ -139,7 +139,7 @@ describe.each([...suite, ...committed, ...generated].map((c) => [c.name, c] as c
     expect([...f.summary.schemas.values()].map((s) => serialise({ ...s, type: 'Schema' }))).toEqual(distinct(byType('Schema')));
     expect([...f.summary.channels.values()].map((ch) => serialise({ ...ch, type: 'Channel' }))).toEqual(distinct(byType('Channel')));
     const stats = byType('Statistics');
-    if (stats.length) expect(serialise(f.summary.statistics!)).toEqual(stats[stats.length - 1]);
+    if (stats.length) expect(serialise({ ...f.summary.statistics!, type: 'Statistics' })).toEqual(stats[stats.length - 1]);
 
     const messages: { type: string; fields: Fields }[] = [];
     await f.readMessages(null, (channelId, sequence, logTime, publishTime, data) =>
