@@ -17,6 +17,8 @@ export class DataFileError extends SourceError {
   constructor(
     message: string,
     readonly path: string,
+    /** True when the message already says the file was skipped. */
+    readonly skipped = false,
   ) {
     super(message);
   }
@@ -35,15 +37,15 @@ export function describeUnreadableParquet(path: string, head: Uint8Array, tail: 
   if (!isPar1(head)) {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, 64));
     if (text.startsWith('version https://git-lfs')) {
-      return `${path} is a Git LFS pointer, not the Parquet file itself: fetch the real file (\`git lfs pull\` in the dataset's folder), or skip it.`;
+      return `${path} is a Git LFS pointer, not the Parquet file itself: fetch the real file with \`git lfs pull\` in the dataset's folder.`;
     }
     const looks = /^\s*</.test(text) ? 'an HTML or XML page' : /^\s*[[{]/.test(text) ? 'JSON' : /^[\x09\x0a\x0d\x20-\x7e]{8}/.test(text) ? 'text' : 'some other binary data';
-    return `${path} is not a Parquet file (it holds ${looks}, and Parquet files start with "PAR1"): replace it with the data file info.json describes, or skip it.`;
+    return `${path} is not a Parquet file (it holds ${looks}, and Parquet files start with "PAR1"): replace it with the data file info.json describes.`;
   }
   if (!isPar1(tail.subarray(tail.length - 4))) {
-    return `${path} is truncated (${size.toLocaleString('en-US')} bytes, its Parquet footer is missing): the copy or download stopped early; copy it again, or skip it.`;
+    return `${path} is truncated (${size.toLocaleString('en-US')} bytes, its Parquet footer is missing): the copy or download stopped early, so copy it again.`;
   }
-  return `${path} is damaged: it starts and ends like Parquet but its footer does not decode; replace it, or skip it.`;
+  return `${path} is damaged (it starts and ends like Parquet but its footer does not decode): replace it.`;
 }
 
 /** DuckDB's name for a LeRobot dtype's element type (null: not checked). */

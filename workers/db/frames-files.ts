@@ -5,8 +5,9 @@ import type { Engine } from './engine';
 import type { DatasetSummary } from './lerobot';
 import type { DatasetReader } from './reader';
 
-/** Where a file's footer schema is described (an empty table, dropped right after). */
+/** Where a file's footer schema is described (an empty table, dropped right after; one per file, as files open in parallel). */
 const PROBE = '_frames_file_schema';
+let probes = 0;
 
 /**
  * The data files of a dataset as the frames source opens them: each one's footer is checked against info.json
@@ -39,7 +40,8 @@ export class DataFiles {
     if (!f) {
       f = this.#openChecked(path);
       f.catch((e) => {
-        if (e instanceof DataFileError) this.skipped.set(path, e.message);
+        // The reader's sentences say what is wrong and what to do; here the file is also set aside.
+        if (e instanceof DataFileError) this.skipped.set(path, e.skipped ? e.message : e.message.replace(/\.$/, '; until then it is skipped and the other data files are used.'));
         else this.#files.delete(path);
       });
       this.#files.set(path, f);
@@ -49,14 +51,18 @@ export class DataFiles {
 
   async #openChecked(path: string): Promise<ParquetFile> {
     const file = await this.#reader.parquet(path);
+    const probe = `${PROBE}_${probes++}`;
     try {
-      await this.#engine.drop(PROBE);
-      await this.#engine.insertIpc(PROBE, file.schema().intoIPCStream(), true);
-      const columns = await this.#engine.describe(quoteIdent(PROBE));
-      await this.#engine.drop(PROBE);
+      let columns;
+      try {
+        await this.#engine.insertIpc(probe, file.schema().intoIPCStream(), true);
+        columns = await this.#engine.describe(quoteIdent(probe));
+      } finally {
+        await this.#engine.drop(probe);
+      }
       const declared = this.#summary.info.features.filter((f) => !f.isVideo).length;
       const why = describeMismatch(path, compareSchema(columns, this.#summary.info), declared);
-      if (why) throw new DataFileError(why, path);
+      if (why) throw new DataFileError(why, path, true);
     } catch (e) {
       file.free();
       throw e;
