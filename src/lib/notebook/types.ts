@@ -80,7 +80,10 @@ export class ResultData {
     readonly rows: Record<string, unknown>[],
     /** True when rows hold only part of the result. */
     readonly truncated: boolean,
-    /** Requests and bytes fetched to read frame data for this result. */
-    readonly fetched?: { requests: number; bytes: number },
+    /**
+     * Requests and bytes fetched to read frame data for this result, and the data files it needed but could not
+     * use (one sentence each).
+     */
+    readonly fetched?: { requests: number; bytes: number; skipped?: string[] },
   ) {}
 }
