@@ -7,6 +7,8 @@ import type { McapReadable } from './readable';
 const FOOTER_AND_MAGIC = 9 + 20 + MAGIC.length;
 /** Magic, Header prefix (opcode and length), the two empty strings' lengths, and the tail: the smallest MCAP file. */
 const MIN_SIZE = MAGIC.length + 9 + 8 + FOOTER_AND_MAGIC;
+/** The first read: magic and, almost always, the whole header record. */
+const HEAD_BYTES = 4096;
 
 /** What a file's summary section holds. */
 export interface SummarySection {
@@ -34,13 +36,15 @@ export interface SummarySection {
 export async function readSummarySection(readable: McapReadable): Promise<SummarySection> {
   const size = await readable.size();
   if (size < MIN_SIZE) throw new McapRecordError(`the file is ${size} bytes, too small to hold a header and a footer`);
-  const head = await readable.read(0, MAGIC.length + 9);
+  // One read for magic and header (a header is a few dozen bytes: profile and library names).
+  const head = await readable.read(0, Math.min(size - FOOTER_AND_MAGIC, HEAD_BYTES));
   if (!hasMagic(head)) throw new McapRecordError(describeBadMagic(head));
   const headView = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const headerPrefix = recordPrefix(headView, MAGIC.length)!;
   if (headerPrefix.opcode !== Opcode.HEADER) throw new McapRecordError(`the file does not start with a header record (opcode 0x${headerPrefix.opcode.toString(16)})`);
   if (MAGIC.length + 9 + headerPrefix.length > size - FOOTER_AND_MAGIC) throw new McapRecordError('the header record runs into the footer');
-  const headerBytes = await readable.read(MAGIC.length + 9, headerPrefix.length);
+  const headerEnd = MAGIC.length + 9 + headerPrefix.length;
+  const headerBytes = headerEnd <= head.length ? head.slice(MAGIC.length + 9, headerEnd) : await readable.read(MAGIC.length + 9, headerPrefix.length);
   const header = parseRecordContent(Opcode.HEADER, view(headerBytes), 0, headerBytes.length);
   if (header.type !== 'Header') throw new McapRecordError('the header record does not parse');
 
