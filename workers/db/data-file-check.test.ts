@@ -53,25 +53,30 @@ describe('the G1 sample with four data files that do not match info.json', () =>
     const load = await frames.prepare(sql);
     const rows = await engine.rows(sql);
     expect(rows.map((r) => Number(r.episode_index))).toEqual([...G1_BAD_FILES.good]);
-    expect(rows.map((r) => Number(r.n))).toEqual(G1_BAD_FILES.good.map((e) => lengths[e].length));
-    expect(load!.skipped).toHaveLength(4);
-    const missing = load!.skipped.find((s) => s.startsWith(G1_BAD_FILES.missingColumn))!;
+    const actual = (e: number) => lengths[e].length - (e === G1_BAD_FILES.wrongLength ? G1_BAD_FILES.extraLength : 0);
+    expect(rows.map((r) => Number(r.n))).toEqual(G1_BAD_FILES.good.map(actual));
+    // Four files skipped, and one read although its row count is not the episode's length.
+    expect(load!.fileNotes).toHaveLength(5);
+    expect(load!.fileNotes).toContain(
+      `data/chunk-000/episode_000005.parquet holds ${actual(5)} frames where the episode metadata gives episode 5 ${lengths[5].length}: it was read as it is, so that episode's frame count differs from meta/episodes.jsonl.`,
+    );
+    const missing = load!.fileNotes.find((s) => s.startsWith(G1_BAD_FILES.missingColumn))!;
     expect(missing).toBe(
       `${G1_BAD_FILES.missingColumn} does not match info.json: it lacks the column action that info.json declares, and stores timestamp as DOUBLE where info.json declares float32; it was skipped (replace it with a matching file, or fix info.json).`,
     );
-    for (const s of load!.skipped) expect(s).not.toMatch(RAW_ENGINE);
+    for (const s of load!.fileNotes) expect(s).not.toMatch(RAW_ENGINE);
   });
 
   it('a query that needs only intact files skips nothing', async () => {
     const load = await frames.prepare('SELECT avg("observation.state"[1]) FROM frames WHERE episode_index = 4');
-    expect(load!.skipped).toEqual([]);
+    expect(load!.fileNotes).toEqual([]);
     const [{ n }] = await engine.rows('SELECT count(*)::INT AS n FROM frames WHERE episode_index = 4');
     expect(n).toBe(lengths[4].length);
   });
 
   it('a query that needs only a bad file says so and returns no rows', async () => {
     const load = await frames.prepare('SELECT count(*) AS n FROM frames WHERE episode_index = 1');
-    expect(load!.skipped).toEqual([expect.stringMatching(/^data\/chunk-000\/episode_000001\.parquet is truncated \(51,635 bytes/)]);
+    expect(load!.fileNotes).toEqual([expect.stringMatching(/^data\/chunk-000\/episode_000001\.parquet is truncated \(51,635 bytes/)]);
     const [{ n }] = await engine.rows('SELECT count(*)::INT AS n FROM frames WHERE episode_index = 1');
     expect(n).toBe(0);
   });
@@ -82,7 +87,7 @@ describe('every committed fixture and sample passes the check (no false alarms)'
   it.each([...dirs, G1, path.resolve(import.meta.dirname, '../../static/demo')])('%s', async (dir) => {
     const { frames, summary } = await open(dir);
     const load = await frames.prepare('SELECT count(*) AS n FROM frames');
-    expect(load!.skipped).toEqual([]);
+    expect(load!.fileNotes).toEqual([]);
     expect(summary.warnings.filter((w) => /does not match info\.json|not a Parquet|truncated|damaged|holds .* frames where/.test(w))).toEqual([]);
   });
 });

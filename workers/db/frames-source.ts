@@ -42,8 +42,11 @@ export interface FramesLoad {
   /** Compressed bytes of the column chunks read (what a range reader fetches). */
   bytes: number;
   reused: boolean;
-  /** Data files the query needed but that cannot be used, one sentence each (their frames are not in the result). */
-  skipped: string[];
+  /**
+   * Data files the query needed that do not match the metadata, one sentence each: ones that cannot be used (their
+   * frames are not in the result) and ones read although their row count differs from the episode's length.
+   */
+  fileNotes: string[];
 }
 
 /** Options for {@link FramesSource.prepare}. */
@@ -132,9 +135,10 @@ export class FramesSource {
     return this.#files.open(path);
   }
 
-  /** Sentences for the data files `paths` that cannot be used (a query that needed them says so). */
-  skippedOf(paths: Iterable<string>): string[] {
-    return [...new Set(paths)].flatMap((p) => this.#files.skipped.get(p) ?? []);
+  /** Sentences for the data files `paths` that cannot be used or differ from the metadata (a query that needed them says so). */
+  fileNotesOf(paths: Iterable<string>): string[] {
+    const unique = [...new Set(paths)];
+    return [...unique.flatMap((p) => this.#files.skipped.get(p) ?? []), ...unique.flatMap((p) => this.#files.notes.get(p) ?? [])];
   }
 
   async #createShape(): Promise<void> {
@@ -262,11 +266,11 @@ export class FramesSource {
     const need = await this.plan(sql);
     if (!need) return null;
     const chunks = await this.chunksFor(need.episodes);
-    const skipped = this.skippedOf([...this.#episodes].filter(([e]) => hasEpisode(need.episodes, e)).map(([, loc]) => loc.file));
+    const fileNotes = this.fileNotesOf([...this.#episodes].filter(([e]) => hasEpisode(need.episodes, e)).map(([, loc]) => loc.file));
     const keys = new Set(chunks.map((c) => `${c.file}#${c.rowGroup}`));
     const rows = chunks.reduce((s, c) => s + c.rows, 0);
     if (this.#cache && need.columns.every((c) => this.#cache!.columns.has(c)) && [...keys].every((k) => this.#cache!.chunks.has(k))) {
-      return { columns: need.columns, rowGroups: chunks.length, rows, bytes: 0, reused: true, skipped };
+      return { columns: need.columns, rowGroups: chunks.length, rows, bytes: 0, reused: true, fileNotes };
     }
     const { compressed: bytes, uncompressed } = await this.sizesFor(chunks, need.columns);
     const max = opts.maxBytes ?? 1024 ** 3;
@@ -290,7 +294,7 @@ export class FramesSource {
     await this.#load(chunks, need.columns, bytes, opts);
     this.#cache = { columns: new Set(need.columns), chunks: keys };
     await this.#pointView(this.#cache.columns);
-    return { columns: need.columns, rowGroups: chunks.length, rows, bytes, reused: false, skipped };
+    return { columns: need.columns, rowGroups: chunks.length, rows, bytes, reused: false, fileNotes };
   }
 
   async #load(chunks: Chunk[], columns: string[], totalBytes: number, opts: PrepareOptions): Promise<void> {

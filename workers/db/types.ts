@@ -8,8 +8,8 @@ export interface ColumnInfo {
 export interface Fetched {
   requests: number;
   bytes: number;
-  /** Data files the work needed but could not use (not Parquet, not matching info.json), one sentence each. */
-  skipped?: string[];
+  /** Data files the work needed that do not match the metadata (not Parquet, other columns, other row counts), one sentence each. */
+  fileNotes?: string[];
 }
 
 /** A query result as Arrow IPC stream bytes (transferred, never copied, across the worker boundary). */

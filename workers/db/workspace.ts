@@ -268,7 +268,7 @@ export class Workspace {
         const requests = network.log.slice(before);
         const r = await fn();
         r.fetched = { requests: requests.length, bytes: requests.reduce((s, q) => s + q.bytes, 0) };
-        if (load?.skipped.length) r.fetched.skipped = load.skipped;
+        if (load?.fileNotes.length) r.fetched.fileNotes = load.fileNotes;
         return r;
       } finally {
         this.#loads.delete(id);

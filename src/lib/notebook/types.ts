@@ -81,9 +81,9 @@ export class ResultData {
     /** True when rows hold only part of the result. */
     readonly truncated: boolean,
     /**
-     * Requests and bytes fetched to read frame data for this result, and the data files it needed but could not
-     * use (one sentence each).
+     * Requests and bytes fetched to read frame data for this result, and what was wrong with data files it needed
+     * (one sentence each).
      */
-    readonly fetched?: { requests: number; bytes: number; skipped?: string[] },
+    readonly fetched?: { requests: number; bytes: number; fileNotes?: string[] },
   ) {}
 }
