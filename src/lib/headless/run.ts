@@ -6,6 +6,7 @@ import { NotebookRunner } from '../notebook/runner';
 import type { NotebookDoc } from '../notebook/types';
 import type { EngineName, HeadlessEngine } from './engine';
 import { readUrl, STATIC } from './files';
+import { ordersRows, type CellRows } from './compare';
 import type { EngineSetup } from './setup';
 
 /** One cell's outcome, as the headless runner reports it. */
@@ -98,6 +99,26 @@ export class HeadlessSession {
       }
       return out;
     });
+  }
+
+  /**
+   * Every cell's whole result (up to `limit` rows each, read page by page from the engine), for comparing engines.
+   * A chart cell reports the rows it drew.
+   */
+  async fullResults(limit = 100_000): Promise<CellRows[]> {
+    const out: CellRows[] = [];
+    for (const c of this.doc.cells) {
+      const rt = this.runner.runtime[c.id];
+      const r: CellRows = { name: c.name, status: rt.status, ordered: ordersRows(c.source) };
+      if (rt.output && rt.status === 'done') {
+        r.rowCount = rt.output.rowCount;
+        r.columns = rt.output.columns;
+        r.rows = c.kind === 'plot' ? rt.output.rows.map(jsonSafe) : (await this.engine.db.page(c.name, 0, Math.min(limit, rt.output.rowCount))).map(jsonSafe);
+        if (c.kind === 'plot') r.ordered = true;
+      }
+      out.push(r);
+    }
+    return out;
   }
 
   /** Cancels whatever runs or waits (Ctrl-C). */
