@@ -130,6 +130,8 @@ async function main(argv: string[]): Promise<number> {
         Object.assign(c, { file: files[0], ...(files.length > 1 ? { files } : {}) });
       }
     }
+    // Peak resident memory of this process so far (the engine's and JS's together), for the benchmark.
+    summary.maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const json = JSON.stringify(summary, null, 2) + '\n';
     if (folder) await writeFile(path.join(folder, 'summary.json'), json);
     else if (args.out) await writeFile(args.out, json);

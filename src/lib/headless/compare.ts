@@ -10,17 +10,17 @@ export interface CellRows {
   columns?: { name: string; type: string }[];
   rowCount?: number;
   rows?: Record<string, unknown>[];
-  /** Whether the cell's SQL orders its rows (then the order must match too). */
-  ordered: boolean;
+  /** The result columns the cell's SQL orders by (then their sequence must match too; see {@link orderKeys}). */
+  orderBy: string[];
 }
 
-/** Whether `sql`'s outermost query ends with ORDER BY (a crude but conservative check: comments and strings stripped). */
-export function ordersRows(sql: string): boolean {
+/** `sql` with comments removed and string literals emptied, and its depth-0 text (outside any parentheses). */
+function topLevel(sql: string): string {
   const s = sql
     .replace(/--[^\n]*/g, '')
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/'(?:[^']|'')*'/g, "''");
-  // Depth-0 ORDER BY only: one inside a window or subquery does not order the result.
+  // Depth 0 only: an ORDER BY inside a window or subquery does not order the result.
   let depth = 0;
   let top = '';
   for (const ch of s) {
@@ -28,7 +28,33 @@ export function ordersRows(sql: string): boolean {
     else if (ch === ')') depth--;
     else if (depth === 0) top += ch;
   }
-  return /\border\s+by\b/i.test(top);
+  return top;
+}
+
+/**
+ * The result columns the outermost ORDER BY sorts by, as far as they can be named: plain or quoted column names
+ * (an `alias.` prefix dropped) and ordinals, up to the first key that is an expression. Ties on these keys may
+ * come out in any order (engines and thread counts differ), so only the keys' sequence is compared in order.
+ */
+export function orderKeys(sql: string, columns: readonly string[]): string[] {
+  const top = topLevel(sql);
+  const m = [...top.matchAll(/\border\s+by\b/gi)].pop();
+  if (!m) return [];
+  const clause = top.slice(m.index! + m[0].length).split(/\b(limit|offset)\b|;/i)[0];
+  const keys: string[] = [];
+  for (const raw of clause.split(',')) {
+    const k = raw.trim().replace(/\s+nulls\s+(first|last)$/i, '').replace(/\s+(asc|desc)$/i, '').trim();
+    let name: string | undefined;
+    if (/^\d+$/.test(k)) name = columns[Number(k) - 1];
+    else {
+      const id = k.match(/^(?:[A-Za-z_]\w*\.)?(?:"((?:[^"]|"")+)"|([A-Za-z_]\w*))$/);
+      const n = id ? (id[1]?.replaceAll('""', '"') ?? id[2]) : undefined;
+      name = n && columns.includes(n) ? n : undefined;
+    }
+    if (!name) break;
+    keys.push(name);
+  }
+  return keys;
 }
 
 /** Equal as values: numbers to `rel` relative tolerance, arrays and objects element by element. */
@@ -75,9 +101,19 @@ export function compareRuns(a: CellRows[], b: CellRows[], rel = 1e-9): string[] 
       out.push(`${at}: ${rx.length} rows read vs ${ry.length}`);
       continue;
     }
-    const [sx, sy] = x.ordered ? [rx, ry] : [[...rx].sort(byKey), [...ry].sort(byKey)];
+    // The same rows (as multisets) …
+    const [sx, sy] = [[...rx].sort(byKey), [...ry].sort(byKey)];
     const bad = sx.findIndex((r, j) => !sameValue(r, sy[j], rel));
-    if (bad >= 0) out.push(`${at}: row ${bad} differs${x.ordered ? '' : ' (sorted)'}: ${JSON.stringify(sx[bad])} vs ${JSON.stringify(sy[bad])}`);
+    if (bad >= 0) {
+      out.push(`${at}: row ${bad} (sorted) differs: ${JSON.stringify(sx[bad])} vs ${JSON.stringify(sy[bad])}`);
+      continue;
+    }
+    // … in the same order of the ORDER BY keys.
+    if (x.orderBy.length) {
+      const pick = (r: Record<string, unknown>) => x.orderBy.map((k) => r[k]);
+      const off = rx.findIndex((r, j) => !sameValue(pick(r), pick(ry[j]), rel));
+      if (off >= 0) out.push(`${at}: row ${off} is out of order by (${x.orderBy.join(', ')}): ${JSON.stringify(pick(rx[off]))} vs ${JSON.stringify(pick(ry[off]))}`);
+    }
   }
   return out;
 }

@@ -160,7 +160,11 @@ export class NativeDb implements SqlPort {
       await this.#run(sql, id, onProgress);
       return emptyIpc();
     }
-    const select = shape === 'wrap' ? `SELECT * FROM (${sql})` : sql;
+    let select = shape === 'wrap' ? `SELECT * FROM (${sql})` : sql;
+    // DuckDB-WASM hands HUGEINT (e.g. sum of BIGINT) to Arrow as Decimal(38, 0); DuckDB's Parquet writer would make
+    // it DOUBLE. Cast so JS sees the same Arrow types from both engines.
+    const huge = (await this.describe(`SELECT * FROM (${select})`)).filter((c) => /^U?HUGEINT$/.test(c.type));
+    if (huge.length) select = `SELECT * REPLACE (${huge.map((c) => `${quoteIdent(c.name)}::DECIMAL(38, 0) AS ${quoteIdent(c.name)}`).join(', ')}) FROM (${select})`;
     const file = this.#tmpFile('parquet');
     try {
       await this.#run(`COPY (${select}) TO ${quoteString(file)} (FORMAT parquet)`, id, onProgress);

@@ -20,6 +20,7 @@ import {
   v3TaskColumn,
   type ViewColumn,
 } from '../views';
+import { fixedListWidths } from './arrow-schema';
 import type { NativeDb } from './native-db';
 
 /** What opening a dataset natively found. */
@@ -81,7 +82,9 @@ export async function openNativeDataset(db: NativeDb, root: string): Promise<Nat
   }
   if (!dataFiles.length) throw new DatasetFormatError(`The dataset under ${root} lists no data files.`);
   const frameColumns = await db.describe(`SELECT * FROM read_parquet(${quoteString(dataFiles[0])})`);
-  await db.exec(framesViewSql(dataFiles, frameColumns, info));
+  const kv = await db.rows(`SELECT value FROM parquet_kv_metadata(${quoteString(dataFiles[0])}) WHERE decode(key) = 'ARROW:schema'`);
+  const widths = kv.length ? fixedListWidths(kv[0].value as Uint8Array) : new Map<string, number>();
+  await db.exec(framesViewSql(dataFiles, frameColumns, info, widths));
   const warnings: string[] = [];
   const [{ n, frames }] = await db.rows(`SELECT count(*)::DOUBLE AS n, coalesce(sum(length), 0)::DOUBLE AS frames FROM ${EPISODES_META}`);
   if (Number(n) !== info.totalEpisodes) warnings.push(`info.json says ${info.totalEpisodes} episodes; the episode metadata lists ${n}.`);

@@ -6,7 +6,7 @@ import { NotebookRunner } from '../notebook/runner';
 import type { NotebookDoc } from '../notebook/types';
 import type { EngineName, HeadlessEngine } from './engine';
 import { readUrl, STATIC } from './files';
-import { ordersRows, type CellRows } from './compare';
+import { orderKeys, type CellRows } from './compare';
 import type { EngineSetup } from './setup';
 
 /** One cell's outcome, as the headless runner reports it. */
@@ -109,12 +109,13 @@ export class HeadlessSession {
     const out: CellRows[] = [];
     for (const c of this.doc.cells) {
       const rt = this.runner.runtime[c.id];
-      const r: CellRows = { name: c.name, status: rt.status, ordered: ordersRows(c.source) };
+      const r: CellRows = { name: c.name, status: rt.status, orderBy: [] };
       if (rt.output && rt.status === 'done') {
         r.rowCount = rt.output.rowCount;
         r.columns = rt.output.columns;
         r.rows = c.kind === 'plot' ? rt.output.rows.map(jsonSafe) : (await this.engine.db.page(c.name, 0, Math.min(limit, rt.output.rowCount))).map(jsonSafe);
-        if (c.kind === 'plot') r.ordered = true;
+        // A chart's rows are its data cell's, compared there in order; here as a multiset.
+        if (c.kind !== 'plot') r.orderBy = orderKeys(c.source, rt.output.columns.map((x) => x.name));
       }
       out.push(r);
     }
@@ -150,7 +151,8 @@ async function localScore(base: string, which: 'web' | 'node'): Promise<LocalSco
     which === 'node' ? (import('onnxruntime-node') as unknown as Promise<typeof OrtTypes>) : import('onnxruntime-web'),
     import('../score/local'),
   ]);
-  return new LocalScore(ort, readUrl, pathToFileURL(base + '/').href);
+  const options = which === 'node' ? { executionProviders: ['cpu'], graphOptimizationLevel: 'all' as const } : undefined;
+  return new LocalScore(ort, readUrl, pathToFileURL(base + '/').href, options);
 }
 
 /** Dates as ISO strings; everything else is already JSON-friendly (bigints were converted from Arrow). */

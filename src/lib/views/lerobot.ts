@@ -60,10 +60,23 @@ export function skippedFrameColumns(info: Pick<DatasetInfo, 'features'>): Set<st
 
 /**
  * `frames` as a view straight over the data files, for an engine that reads Parquet itself (native DuckDB): the
- * first file's columns minus {@link skippedFrameColumns}, the same columns the app's lazy frames view has.
+ * first file's columns minus {@link skippedFrameColumns}, the same columns the app's lazy frames view has. Columns
+ * the files' Arrow schema declares as fixed-size lists (`fixedWidths`) are cast to DuckDB arrays (`FLOAT[26]`), as
+ * the app's Arrow-based reader types them.
  */
-export function framesViewSql(files: readonly string[], columns: readonly ViewColumn[], info: Pick<DatasetInfo, 'features'>): string {
+export function framesViewSql(
+  files: readonly string[],
+  columns: readonly ViewColumn[],
+  info: Pick<DatasetInfo, 'features'>,
+  fixedWidths: ReadonlyMap<string, number> = new Map(),
+): string {
   const skip = skippedFrameColumns(info);
-  const cols = columns.filter((c) => !skip.has(c.name)).map((c) => quoteIdent(c.name));
+  const cols = columns
+    .filter((c) => !skip.has(c.name))
+    .map((c) => {
+      const width = fixedWidths.get(c.name);
+      const list = c.type.match(/^(.*)\[\]$/);
+      return width && list ? `CAST(${quoteIdent(c.name)} AS ${list[1]}[${width}]) AS ${quoteIdent(c.name)}` : quoteIdent(c.name);
+    });
   return `CREATE OR REPLACE VIEW frames AS SELECT ${cols.join(', ')} FROM read_parquet(${fileList(files)})`;
 }
