@@ -86,7 +86,17 @@ async function main(argv: string[]): Promise<number> {
   const folder = args.out && !args.out.endsWith('.json') ? path.resolve(args.out) : undefined;
   const t0 = performance.now();
   const dataset = args.dataset && !/^(https?:|hf:)/.test(args.dataset) ? path.resolve(args.dataset) : args.dataset;
-  const session = await HeadlessSession.open(doc, {
+  // Ctrl-C: the first cancels the running cell (later cells are cancelled too) and still writes what finished;
+  // a second quits at once.
+  let cancelled = false;
+  let session: HeadlessSession | undefined;
+  process.on('SIGINT', () => {
+    if (cancelled || !session) process.exit(130);
+    cancelled = true;
+    console.error('\nCancelling the running cell… (Ctrl-C again to quit at once)');
+    void session.cancel();
+  });
+  session = await HeadlessSession.open(doc, {
     dataset,
     engine: args.engine,
     threads: args.threads,
@@ -95,14 +105,6 @@ async function main(argv: string[]): Promise<number> {
     maxRows: args.maxRows ?? (folder ? 20 : 1000),
   });
   for (const w of session.engine.warnings) console.error(`warning: ${w}`);
-  let cancelled = false;
-  const onSigint = () => {
-    if (cancelled) process.exit(130);
-    cancelled = true;
-    console.error('\nCancelling the running cell… (Ctrl-C again to quit at once)');
-    void session.cancel();
-  };
-  process.on('SIGINT', onSigint);
   const stopProgress = progressOnStderr(session);
   let cells: HeadlessCellResult[];
   try {
@@ -114,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
   const ms = Math.round(performance.now() - t0);
   const summary: Record<string, unknown> = { notebook: doc.title, engine: { name: session.engine.name, version: session.engine.version }, ranAt: new Date().toISOString(), ms, warnings: session.engine.warnings, cells };
   try {
-    if (folder && !cancelled) {
+    if (folder) {
       await mkdir(path.join(folder, 'cells'), { recursive: true });
       summary.format = args.format;
       for (const c of cells) {

@@ -57,19 +57,19 @@ export function orderKeys(sql: string, columns: readonly string[]): string[] {
   return keys;
 }
 
-/** Equal as values: numbers to `rel` relative tolerance, arrays and objects element by element. */
-export function sameValue(a: unknown, b: unknown, rel = 1e-9): boolean {
+/** Equal as values: numbers to `rel` relative (plus `abs` absolute) tolerance, arrays and objects element by element. */
+export function sameValue(a: unknown, b: unknown, rel = 1e-9, abs = 0): boolean {
   if (typeof a === 'number' && typeof b === 'number') {
     if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
     if (a === b) return true;
-    return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
+    return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
   }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i], rel));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i], rel, abs));
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     if (a instanceof Date || b instanceof Date) return String(a) === String(b);
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], rel));
+    return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], rel, abs));
   }
   return a === b;
 }
@@ -80,7 +80,7 @@ function rowKey(row: Record<string, unknown>): string {
 }
 
 /** Every difference between two runs' cells, as readable lines (empty: the runs agree). */
-export function compareRuns(a: CellRows[], b: CellRows[], rel = 1e-9): string[] {
+export function compareRuns(a: CellRows[], b: CellRows[], rel = 1e-9, abs = 0): string[] {
   const out: string[] = [];
   if (a.length !== b.length) out.push(`${a.length} cells vs ${b.length} cells`);
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -103,7 +103,7 @@ export function compareRuns(a: CellRows[], b: CellRows[], rel = 1e-9): string[] 
     }
     // The same rows (as multisets) …
     const [sx, sy] = [[...rx].sort(byKey), [...ry].sort(byKey)];
-    const bad = sx.findIndex((r, j) => !sameValue(r, sy[j], rel));
+    const bad = sx.findIndex((r, j) => !sameValue(r, sy[j], rel, abs));
     if (bad >= 0) {
       out.push(`${at}: row ${bad} (sorted) differs: ${JSON.stringify(sx[bad])} vs ${JSON.stringify(sy[bad])}`);
       continue;
@@ -111,7 +111,7 @@ export function compareRuns(a: CellRows[], b: CellRows[], rel = 1e-9): string[] 
     // … in the same order of the ORDER BY keys.
     if (x.orderBy.length) {
       const pick = (r: Record<string, unknown>) => x.orderBy.map((k) => r[k]);
-      const off = rx.findIndex((r, j) => !sameValue(pick(r), pick(ry[j]), rel));
+      const off = rx.findIndex((r, j) => !sameValue(pick(r), pick(ry[j]), rel, abs));
       if (off >= 0) out.push(`${at}: row ${off} is out of order by (${x.orderBy.join(', ')}): ${JSON.stringify(pick(rx[off]))} vs ${JSON.stringify(pick(ry[off]))}`);
     }
   }
