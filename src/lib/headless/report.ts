@@ -26,7 +26,10 @@ const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;'
 function cellValue(v: unknown): string {
   if (v == null) return '<span class="null">null</span>';
   if (typeof v === 'number') return esc(Number.isInteger(v) ? v.toLocaleString('en-US') : Number(v.toPrecision(6)).toLocaleString('en-US', { maximumSignificantDigits: 6 }));
-  if (Array.isArray(v)) return esc(`[${v.slice(0, 8).join(', ')}${v.length > 8 ? ', …' : ''}]`);
+  if (Array.isArray(v)) {
+    const items = v.slice(0, 8).map((x) => (typeof x === 'number' && !Number.isInteger(x) ? Number(x.toPrecision(4)) : x));
+    return esc(`[${items.join(', ')}${v.length > 8 ? ', …' : ''}]`);
+  }
   if (typeof v === 'object') return esc(JSON.stringify(v));
   return esc(v);
 }
