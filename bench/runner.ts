@@ -2,7 +2,8 @@
  * The headless notebook runner (`npm run notebook`) on both engines over one generated dataset: wall time and peak
  * RSS of each run (a fresh process each time), each cell's time, and the per-episode summary against the same SQL
  * hand-written on native DuckDB (bench/runner-baseline.ts). `npm run bench -- --full` runs it over 10M frames;
- * standalone: `tsx bench/runner.ts --data bench/data/30m --engines native --runs 1 [--threads 2] [--out FILE.json]`.
+ * standalone: `tsx bench/runner.ts --data bench/data/30m --engines native --runs 1 [--threads 2] [--notebooks per-episode,health]
+ * [--out FILE.json]`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,13 +89,13 @@ function runProcess(args: string[], timeoutMs: number): Promise<{ code: number |
 }
 
 /** Runs the runner and the hand-written baseline `runs` times each over `dir`. */
-export async function runRunnerBench(o: { dir: string; engines: ('native' | 'wasm')[]; runs: number; threads?: number; log: (s: string) => void }): Promise<RunnerBenchResult> {
+export async function runRunnerBench(o: { dir: string; engines: ('native' | 'wasm')[]; runs: number; threads?: number; notebooks?: string[]; log: (s: string) => void }): Promise<RunnerBenchResult> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'flywheel-runner-bench-'));
   const info = JSON.parse(readFileSync(path.join(o.dir, 'meta/info.json'), 'utf8'));
   const measures: RunnerMeasure[] = [];
   try {
     for (const engine of o.engines) {
-      for (const nb of benchNotebooks(o.dir)) {
+      for (const nb of benchNotebooks(o.dir).filter((n) => !o.notebooks || o.notebooks.includes(n.id))) {
         const file = path.join(tmp, `${nb.id}.json`);
         writeFileSync(file, JSON.stringify(nb.doc));
         const walls: number[] = [];
@@ -190,6 +191,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     engines: (val('--engines') ?? 'native,wasm').split(',') as ('native' | 'wasm')[],
     runs: Number(val('--runs') ?? 1),
     threads: val('--threads') ? Number(val('--threads')) : undefined,
+    notebooks: val('--notebooks')?.split(','),
     log: (s) => process.stderr.write(s + '\n'),
   });
   const md = runnerMarkdown(r);
