@@ -4,7 +4,8 @@
  * Options: --full, --runs N (default 5), --warmup N (default 1), --sizes 100k,1m,10m, --paths native-1t,app-chromium,…,
  * --workloads per-episode,windows,…, --no-first-chart, --no-build (measure the existing dist/ instead of a fresh build
  * of the working tree into bench/data/.app-dist), --no-wait, --no-mcap (skip the MCAP ingest workload, bench/mcap.ts),
- * --out DIR (default bench/results), --name STEM.
+ * --out DIR (default bench/results), --name STEM, --runner / --no-runner (the headless runner on both engines over
+ * the largest size: on by default with --full; bench/runner.ts).
  * Writes <out>/<YYYY-MM-DD>-<sha>[-full].json and .md, and prints the markdown.
  * `--render FILE.json` only re-renders FILE.md from an earlier result (after a change to the tables' layout).
  */
@@ -15,6 +16,7 @@ import { defaultSizes, PATHS, REPO, runBench, type BenchOptions, type PathId } f
 import { QUERY_IDS, type QueryId } from './workloads.ts';
 import { mcapMarkdown, runMcapBench, type McapBenchResult } from './mcap.ts';
 import { renderScoreMarkdown, runScoreBench } from './score.ts';
+import { runnerMarkdown, runRunnerBench } from './runner.ts';
 
 function parse(argv: string[]): BenchOptions {
   const flag = (n: string) => argv.includes(n);
@@ -22,7 +24,7 @@ function parse(argv: string[]): BenchOptions {
     const i = argv.indexOf(n);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = ['--no-score', '--no-mcap', '--render', '--full', '--runs', '--warmup', '--sizes', '--paths', '--workloads', '--no-first-chart', '--no-build', '--no-wait', '--out', '--name'];
+  const known = ['--runner', '--no-runner', '--no-score', '--no-mcap', '--render', '--full', '--runs', '--warmup', '--sizes', '--paths', '--workloads', '--no-first-chart', '--no-build', '--no-wait', '--out', '--name'];
   for (const a of argv) if (a.startsWith('--') && !known.includes(a)) throw new Error(`unknown option ${a}; known: ${known.join(' ')}`);
   const full = flag('--full');
   const all = defaultSizes(true);
@@ -92,5 +94,17 @@ if (!argv.includes('--no-score')) {
   writeFileSync(`${stem}.json`, JSON.stringify(score, null, 2) + '\n');
   writeFileSync(`${stem}.md`, renderScoreMarkdown(score));
   console.log(renderScoreMarkdown(score));
+  console.log(`wrote ${path.relative(process.cwd(), stem)}.json and .md`);
+}
+// The headless runner (issue 16): `npm run notebook` on native DuckDB and on DuckDB-WASM over the largest dataset
+// (10M with --full), fresh processes, against the per-episode SQL hand-written on native DuckDB; written beside the
+// SQL results as <stem>-runner.json/.md. --runner adds it to a quick run, --no-runner skips it.
+if ((opts.mode === 'full' || argv.includes('--runner')) && !argv.includes('--no-runner')) {
+  const size = opts.sizes[opts.sizes.length - 1];
+  const runner = await runRunnerBench({ dir: size.dir, engines: ['native', 'wasm'], runs: Math.min(opts.runs, 3), log: (s) => process.stderr.write(s + '\n') });
+  const stem = jsonPath.replace(/\.json$/, '-runner');
+  writeFileSync(`${stem}.json`, JSON.stringify(runner, null, 1) + '\n');
+  writeFileSync(`${stem}.md`, runnerMarkdown(runner));
+  console.log(runnerMarkdown(runner));
   console.log(`wrote ${path.relative(process.cwd(), stem)}.json and .md`);
 }

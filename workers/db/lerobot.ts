@@ -6,9 +6,10 @@ import type { Engine } from './engine';
 import { loadParquet, parquetColumns, readParquetIpc } from './parquet-load';
 import type { DatasetReader } from './reader';
 import type { ProgressFn } from './types';
+import { EPISODES_META, V2_EPISODE_COLUMNS, V2_TASK_COLUMNS, V3_DATA_FILES_SQL, tasksTableSql, v3DataFile, v3EpisodesMetaPath, v3TaskColumn } from '../../src/lib/views';
+import type { ColumnKind } from './arrow-build';
 
-/** Raw episode metadata as read from the dataset; the canonical `episodes` view is built on top of it. */
-export const EPISODES_META = '_episodes_meta';
+export { EPISODES_META };
 
 /** What opening a LeRobot dataset found. */
 export interface DatasetSummary {
@@ -65,13 +66,11 @@ async function readTasks(reader: DatasetReader, info: DatasetInfo): Promise<Task
   if (info.version !== 'v3.0') {
     const text = await reader.text('meta/tasks.jsonl');
     const rows = text == null ? [] : parseJsonl(text, 'meta/tasks.jsonl');
-    return { ipc: rowsToIpc(rows, { task_index: 'int64', task: 'utf8' }) };
+    return { ipc: rowsToIpc(rows, kinds(V2_TASK_COLUMNS)) };
   }
   const file = await reader.parquet('meta/tasks.parquet');
   const cols = parquetColumns(file);
-  // lerobot writes tasks from a pandas DataFrame indexed by the task text, which comes back as
-  // `__index_level_0__` rather than `task` in real v3.0 files (formats.md §1.5).
-  const taskCol = ['task', '__index_level_0__'].find((c) => cols.includes(c));
+  const taskCol = v3TaskColumn(cols);
   if (!taskCol || !cols.includes('task_index')) {
     throw new DatasetFormatError(`meta/tasks.parquet has columns ${cols.join(', ')}; expected task_index and task.`);
   }
@@ -86,9 +85,7 @@ async function insertTasks(engine: Engine, tasks: TasksRead): Promise<void> {
   }
   await engine.drop('_tasks_raw');
   for (let i = 0; i < tasks.parts.length; i++) await engine.insertIpc('_tasks_raw', tasks.parts[i], i === 0);
-  await engine.exec(
-    `CREATE OR REPLACE TABLE tasks AS SELECT task_index::BIGINT AS task_index, ${quoteIdent(tasks.taskCol)}::VARCHAR AS task FROM _tasks_raw ORDER BY task_index`,
-  );
+  await engine.exec(tasksTableSql('_tasks_raw', tasks.taskCol));
   await engine.exec('DROP TABLE _tasks_raw');
 }
 
@@ -98,7 +95,7 @@ async function readEpisodes(reader: DatasetReader, info: DatasetInfo): Promise<{
     if (text == null) throw new DatasetFormatError(`meta/episodes.jsonl is missing under ${reader.label}.`);
     const rows = parseJsonl(text, 'meta/episodes.jsonl').sort((a, b) => Number(a.episode_index) - Number(b.episode_index));
     return {
-      parts: [rowsToIpc(rows, { episode_index: 'int64', tasks: 'utf8[]', length: 'int64' })],
+      parts: [rowsToIpc(rows, kinds(V2_EPISODE_COLUMNS))],
       dataFiles: rows.map((r) => formatTemplate(info.dataPath, episodeTemplateVars(Number(r.episode_index), info.chunksSize))),
     };
   }
@@ -108,10 +105,7 @@ async function readEpisodes(reader: DatasetReader, info: DatasetInfo): Promise<{
   let fileIdx = 0;
   let total = 0;
   while (total < info.totalEpisodes) {
-    const path = formatTemplate('meta/episodes/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet', {
-      chunk_index: chunk,
-      file_index: fileIdx,
-    });
+    const path = v3EpisodesMetaPath(chunk, fileIdx);
     const file = await reader.parquet(path).catch((e) => {
       if (!parts.length) throw e;
       return null;
@@ -131,11 +125,13 @@ async function readEpisodes(reader: DatasetReader, info: DatasetInfo): Promise<{
   return { parts };
 }
 
+/** The Arrow kinds of a shared column list (the shared module declares both engines' types in one place). */
+function kinds(cols: Record<string, { kind: ColumnKind }>): Record<string, ColumnKind> {
+  return Object.fromEntries(Object.entries(cols).map(([k, c]) => [k, c.kind]));
+}
+
 async function v3DataFiles(engine: Engine, info: DatasetInfo): Promise<string[]> {
-  const files = await engine.rows(
-    `SELECT DISTINCT "data/chunk_index" AS c, "data/file_index" AS f FROM ${EPISODES_META} ORDER BY c, f`,
-  );
-  return files.map((r) => formatTemplate(info.dataPath, { chunk_index: Number(r.c), file_index: Number(r.f) }));
+  return (await engine.rows(V3_DATA_FILES_SQL)).map((r) => v3DataFile(info, r));
 }
 
 /** Options for {@link loadFrames}. */

@@ -4,7 +4,7 @@ import { quoteIdent } from '../../src/lib/util/sql';
 import { loadCsv } from './csv-load';
 import { loadParquet } from './parquet-load';
 import type { Engine } from './engine';
-import { buildEpisodesView } from './episodes-view';
+import { linkEpisodes, outcomeColumnCandidates } from '../../src/lib/views';
 import { FramesSource } from './frames-source';
 import { openLeRobot, type DatasetSummary } from './lerobot';
 import { Mutex } from './mutex';
@@ -149,23 +149,14 @@ export class Workspace {
     const mcapFps = !this.#dataset ? this.#mcap?.fps : null;
     if (!this.#dataset && !mcapFps) throw new Error('Open a dataset first.');
     const engine = await this.#engine;
-    const fps = mcapFps ?? this.#dataset!.summary.info.fps;
-    if (mapping?.kind === 'frame-column') {
-      const col = quoteIdent(mapping.column);
-      const frameCols = this.#dataset ? this.#dataset.frames.columns : await engine.describe('frames');
-      if (!frameCols.some((c) => c.name === mapping.column)) {
-        throw new Error(`There is no per-frame column "${mapping.column}" (frames has: ${frameCols.map((c) => c.name).join(', ')}).`);
-      }
-      // Numeric success columns (reward 0/1, next.success as 0/1) count as true when positive.
-      const truthy = `(${col})::DOUBLE > 0`;
-      const agg = mapping.rule === 'last' ? `arg_max(${truthy}, frame_index)` : `bool_or(${truthy})`;
-      await this.runCell('_episode_outcomes', `SELECT episode_index, CASE WHEN ${agg} THEN 'success' ELSE 'failure' END AS outcome FROM frames GROUP BY episode_index`, id);
-      await buildEpisodesView(engine, fps, logTable, { table: '_episode_outcomes' });
-    } else if (mapping?.kind === 'sql') {
-      await buildEpisodesView(engine, fps, logTable, { expression: mapping.expression });
-    } else {
-      await buildEpisodesView(engine, fps, logTable);
-    }
+    await linkEpisodes(engine, {
+      fps: mcapFps ?? this.#dataset!.summary.info.fps,
+      logTable,
+      mapping,
+      frameColumns: async () => (this.#dataset ? this.#dataset.frames.columns : await engine.describe('frames')),
+      // Through runCell: the lazy frames view loads just the mapped column first.
+      materialise: async (name, sql) => void (await this.runCell(name, sql, id)),
+    });
   }
 
   /**
@@ -219,8 +210,7 @@ export class Workspace {
 
   /** Boolean or 0/1 per-frame columns that can define an episode's outcome (e.g. DROID's is_episode_successful). */
   outcomeColumns(): string[] {
-    const cols = this.#dataset?.frames.columns ?? [];
-    return cols.filter((c) => /^(BOOLEAN)$/.test(c.type) || /success|done|reward/i.test(c.name)).map((c) => c.name);
+    return outcomeColumnCandidates(this.#dataset?.frames.columns ?? []);
   }
 
   /**

@@ -123,9 +123,10 @@ export class Scorer {
   readonly jobs = new Jobs();
   readonly #ort: Ort;
 
-  constructor(ort: Ort) {
+  /** @param sessionOptions ONNX Runtime session options (default: the wasm backend; onnxruntime-node passes `cpu`). */
+  constructor(ort: Ort, sessionOptions?: ConstructorParameters<typeof ModelStore>[1]) {
     this.#ort = ort;
-    this.models = new ModelStore(ort);
+    this.models = new ModelStore(ort, sessionOptions);
   }
 
   /** Checks a mapping against loaded models and a frames table's columns; returns the problems (empty when fine). */

@@ -133,8 +133,10 @@ still AS (
          sum(CASE WHEN speed < ${num(f.hesitationSpeed)} THEN 0 ELSE 1 END) OVER (PARTITION BY episode_index ORDER BY frame_index) AS island
   FROM m WHERE prev IS NOT NULL
 ),
+-- Ties (two equally long stills, equal speeds) go to the earliest time ([value, -t] orders by value, then
+-- earlier first), so every engine and thread count names the same moment.
 hesitation AS (
-  SELECT episode_index, max(dur) AS value, arg_max(t0, dur) AS at_s FROM (
+  SELECT episode_index, max(dur) AS value, arg_max(t0, [dur, -t0]) AS at_s FROM (
     SELECT episode_index, island, min(t) AS t0, count(*) * (SELECT dt0 FROM rate) AS dur FROM still WHERE low GROUP BY ALL
   ) GROUP BY ALL
 ),
@@ -151,16 +153,16 @@ incomplete AS (
 ),
 moments AS (SELECT r.i, avg(f.s[r.i]) AS mean, stddev_pop(f.s[r.i]) AS sd FROM f, range(1, ${J} + 1) r(i) GROUP BY ALL),
 outliers AS (
-  SELECT episode_index, max(z) AS value, arg_max(t, z) AS at_s FROM (
+  SELECT episode_index, max(z) AS value, arg_max(t, [z, -t]) AS at_s FROM (
     SELECT f.episode_index, f.t, abs(f.s[mo.i] - mo.mean) / nullif(mo.sd, 0) AS z FROM f, moments mo
   ) GROUP BY ALL
 ),
-spikes AS (SELECT episode_index, max(joint_speed) AS value, arg_max(t, joint_speed) AS at_s FROM m WHERE dt > 0 GROUP BY ALL),
+spikes AS (SELECT episode_index, max(joint_speed) AS value, arg_max(t, [joint_speed, -t]) AS at_s FROM m WHERE dt > 0 GROUP BY ALL),
 times AS (
-  SELECT episode_index, min(dt) AS min_dt, max(dt) AS max_dt, arg_min(t, dt) AS at_back, arg_max(t, dt) AS at_gap FROM m WHERE dt IS NOT NULL GROUP BY ALL
+  SELECT episode_index, min(dt) AS min_dt, max(dt) AS max_dt, arg_min(t, [dt, t]) AS at_back, arg_max(t, [dt, -t]) AS at_gap FROM m WHERE dt IS NOT NULL GROUP BY ALL
 ),
 frozen AS (
-  SELECT episode_index, max(run) AS value, arg_max(t0, run) AS at_s FROM (
+  SELECT episode_index, max(run) AS value, arg_max(t0, [run, -t0]) AS at_s FROM (
     -- A run of n repeats starts one frame before its first repeat
     SELECT episode_index, grp, min(t) - (SELECT dt0 FROM rate) AS t0, count(*) + 1 AS run FROM (
       SELECT episode_index, t, same, sum(CASE WHEN same THEN 0 ELSE 1 END) OVER (PARTITION BY episode_index ORDER BY frame_index) AS grp FROM m WHERE prev IS NOT NULL

@@ -1,16 +1,13 @@
-import { openAsBlob } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ipcToResult } from '../db/arrow';
-import type { ModelDbPort, ModelRunData } from '../score/cell-run';
+import type * as OrtTypes from 'onnxruntime-web';
+import { pathToFileURL } from 'node:url';
+import type { ModelRunData } from '../score/cell-run';
 import type { LocalScore } from '../score/local';
-import type { SourceDecl, SourceSpec } from '../ingest/source';
-import { datasetUrl, normaliseBase } from '../ingest/source';
-import { NotebookRunner, type NotebookDb } from '../notebook/runner';
+import { NotebookRunner } from '../notebook/runner';
 import type { NotebookDoc } from '../notebook/types';
-import { Workspace } from '../../../workers/db/workspace';
-import { createNodeEngine, initParquetForNode } from './node-engine';
+import type { EngineName, HeadlessEngine } from './engine';
+import { readUrl, STATIC } from './files';
+import { orderKeys, type CellRows } from './compare';
+import type { EngineSetup } from './setup';
 
 /** One cell's outcome, as the headless runner reports it. */
 export interface HeadlessCellResult {
@@ -23,6 +20,8 @@ export interface HeadlessCellResult {
   columns?: { name: string; type: string }[];
   /** Up to `maxRows` rows, as plain JSON values. */
   rows?: Record<string, unknown>[];
+  /** A chart cell: the result it draws. */
+  data?: string;
   error?: string;
   ms?: number;
 }
@@ -35,126 +34,129 @@ export interface HeadlessOptions {
   baseDir?: string;
   /** Rows kept per result in the report. */
   maxRows?: number;
+  /** `wasm` (default: the app's engine, DuckDB-WASM with lazy frames) or `native` (`@duckdb/node-api`). */
+  engine?: EngineName;
+  /** Native DuckDB threads. */
+  threads?: number;
+  /** Native DuckDB memory limit, e.g. `4GB`. */
+  memoryLimit?: string;
+  /** ONNX Runtime for model cells: `web` (its wasm backend, as in the tab) or `node` (onnxruntime-node). Default: `web` on wasm, `node` on native. */
+  ort?: 'web' | 'node';
 }
 
-const STATIC = path.resolve(import.meta.dirname, '../../../static');
+/** A notebook opened on one engine: run it, then read or write its results while the engine is open. */
+export class HeadlessSession {
+  readonly runner: NotebookRunner;
+  readonly #maxRows: number;
 
-/**
- * Runs a notebook outside the browser with the browser's semantics: the same Workspace (DuckDB-WASM, lazy frames)
- * and the same NotebookRunner (dependencies, errors that do not stop independent cells).
- */
-export async function runNotebook(doc: NotebookDoc, opts: HeadlessOptions = {}): Promise<HeadlessCellResult[]> {
-  await initParquetForNode();
-  const { engine } = await createNodeEngine();
-  const ws = new Workspace(engine);
-  const base = opts.baseDir ?? STATIC;
-  let logTable: string | undefined;
-  let hasDataset = false;
-  for (const s of doc.sources) {
-    if (s.kind === 'lerobot') {
-      await ws.openDataset(await sourceSpec(opts.dataset ?? s.url ?? '', base));
-      hasDataset = true;
-    } else if (s.kind === 'csv' && s.url) {
-      await ws.loadCsv(s.name, await readSource(s, base), s.url);
-      if (s.role === 'episode-log') logTable = s.name;
-    }
+  private constructor(
+    readonly doc: NotebookDoc,
+    readonly engine: HeadlessEngine,
+    maxRows: number,
+  ) {
+    this.runner = new NotebookRunner(doc, engine.db);
+    this.#maxRows = maxRows;
   }
-  if (hasDataset) await ws.linkEpisodes(logTable);
-  let next = 1;
-  const db: NotebookDb = {
-    nextId: () => next++,
-    async runCell(name, sql, id, pageSize, o) {
-      const r = await ws.runCell(name, sql, id, pageSize, o);
-      return { name: r.name, columns: r.columns, rowCount: r.rowCount, rows: ipcToResult(r.firstPage).rows, ms: r.ms, fetched: r.fetched };
-    },
-    async query(sql, id = next++, o) {
-      const r = await ws.query(sql, id, o);
-      return { ...ipcToResult(r.ipc), ms: r.ms, fetched: r.fetched };
-    },
-    cancel: (id) => ws.cancel(id),
-    page: async (name, offset, limit) => ipcToResult(await ws.page(name, offset, limit)).rows,
-    async runModel(cell, ctx) {
-      const { runModelCell, ModelRunInfo } = await import('../score/cell-run');
-      score ??= await localScore(base);
-      const port: ModelDbPort = {
-        queryIpc: async (sql, id, o) => (await ws.query(sql, id, o)).ipc,
-        rows: async (sql, id, o) => ipcToResult((await ws.query(sql, id, o)).ipc).rows,
-        insertArrow: async (name, ipc) => void (await ws.insertArrow(name, ipc)),
-        datasetStats: async (sources) => {
-          const src = sources.find((s) => s.kind === 'lerobot');
-          const where = opts.dataset ?? src?.url;
-          if (!where) return null;
-          const root = /^https?:\/\//.test(where) ? where : pathToFileURL(path.resolve(base, where) + '/').href;
-          return JSON.parse(new TextDecoder().decode(await readUrl(new URL('meta/stats.json', root.endsWith('/') ? root : root + '/').href)));
-        },
-      };
-      const data = await runModelCell(cell.name, cell.source, cell.model!, { db: port, score, sources: ctx.sources, id: ctx.id, opts: ctx.opts, onNote: ctx.onNote });
-      const r = ipcToResult(await ws.page(cell.name, 0, 200));
-      return { output: { name: cell.name, columns: r.columns, rowCount: data.tables[0].rows, rows: r.rows, ms: data.ms }, info: new ModelRunInfo(data) };
-    },
-  };
-  let score: LocalScore | undefined;
-  const runner = new NotebookRunner(doc, db);
-  await runner.runAll();
-  const maxRows = opts.maxRows ?? 1000;
-  return doc.cells.map((c) => {
-    const rt = runner.runtime[c.id];
-    const out: HeadlessCellResult = { name: c.name, kind: c.kind, status: rt.status, ms: rt.ms };
-    if (rt.error) out.error = rt.error;
-    if (rt.model) out.model = rt.model.data;
-    if (rt.output && (c.kind === 'sql' || c.kind === 'model')) {
-      out.rowCount = rt.output.rowCount;
-      out.columns = rt.output.columns;
-      out.rows = rt.output.rows.slice(0, maxRows).map(jsonSafe);
+
+  /** Opens the notebook's sources on the chosen engine (canonical views built by the shared view module). */
+  static async open(doc: NotebookDoc, opts: HeadlessOptions = {}): Promise<HeadlessSession> {
+    const base = opts.baseDir ?? STATIC;
+    const engineName = opts.engine ?? 'wasm';
+    const ort = opts.ort ?? (engineName === 'native' ? 'node' : 'web');
+    let score: Promise<LocalScore> | undefined;
+    const setup: EngineSetup = {
+      base,
+      dataset: opts.dataset,
+      threads: opts.threads,
+      memoryLimit: opts.memoryLimit,
+      score: () => (score ??= localScore(base, ort)),
+    };
+    const engine =
+      engineName === 'native'
+        ? await (await import('./native-engine')).openNativeEngine(doc, setup)
+        : await (await import('./wasm-engine')).openWasmEngine(doc, setup);
+    return new HeadlessSession(doc, engine, opts.maxRows ?? 1000);
+  }
+
+  /** Runs every cell in notebook order (a failing cell does not stop independent ones). */
+  async run(): Promise<HeadlessCellResult[]> {
+    await this.runner.runAll();
+    return this.results();
+  }
+
+  /** Each cell's outcome with up to `maxRows` rows of its result. */
+  results(): HeadlessCellResult[] {
+    return this.doc.cells.map((c) => {
+      const rt = this.runner.runtime[c.id];
+      const out: HeadlessCellResult = { name: c.name, kind: c.kind, status: rt.status, ms: rt.ms };
+      if (rt.error) out.error = rt.error;
+      if (rt.model) out.model = rt.model.data;
+      if (c.kind === 'plot' && c.plot?.data) out.data = c.plot.data;
+      if (rt.output && (c.kind === 'sql' || c.kind === 'model')) {
+        out.rowCount = rt.output.rowCount;
+        out.columns = rt.output.columns;
+        out.rows = rt.output.rows.slice(0, this.#maxRows).map(jsonSafe);
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Every cell's whole result (up to `limit` rows each, read page by page from the engine), for comparing engines.
+   * A chart cell reports the rows it drew.
+   */
+  async fullResults(limit = 100_000): Promise<CellRows[]> {
+    const out: CellRows[] = [];
+    for (const c of this.doc.cells) {
+      const rt = this.runner.runtime[c.id];
+      const r: CellRows = { name: c.name, status: rt.status, orderBy: [] };
+      if (rt.output && rt.status === 'done') {
+        r.rowCount = rt.output.rowCount;
+        r.columns = rt.output.columns;
+        r.rows = c.kind === 'plot' ? rt.output.rows.map(jsonSafe) : (await this.engine.db.page(c.name, 0, Math.min(limit, rt.output.rowCount))).map(jsonSafe);
+        // A chart's rows are its data cell's, compared there in order; here as a multiset.
+        if (c.kind !== 'plot') r.orderBy = orderKeys(c.source, rt.output.columns.map((x) => x.name));
+      }
+      out.push(r);
     }
     return out;
-  });
-}
-
-/** The scorer on ONNX Runtime Web's wasm backend in this process (loaded only when a notebook has a model cell). */
-async function localScore(base: string): Promise<LocalScore> {
-  const [ort, { LocalScore }] = await Promise.all([import('onnxruntime-web'), import('../score/local')]);
-  return new LocalScore(ort, readUrl, pathToFileURL(base + '/').href);
-}
-
-/** A `file:` or http(s) URL's bytes. */
-async function readUrl(url: string): Promise<Uint8Array> {
-  if (url.startsWith('file:')) return new Uint8Array(await readFile(fileURLToPath(url)));
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}.`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-/** A folder path, URL or Hub id as a source the Workspace reads. */
-async function sourceSpec(where: string, base: string): Promise<SourceSpec> {
-  const target = datasetUrl(where);
-  if (/^https?:\/\//.test(target)) return { kind: 'url', base: normaliseBase(target) };
-  const dir = path.resolve(base, target);
-  if (!(await stat(dir).catch(() => null))?.isDirectory()) throw new Error(`Dataset folder ${dir} does not exist.`);
-  const files: { path: string; file: Blob }[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else files.push({ path: path.relative(dir, p), file: await openAsBlob(p) });
-    }
-  };
-  await walk(dir);
-  return { kind: 'files', label: dir, files };
-}
-
-async function readSource(s: SourceDecl, base: string): Promise<Uint8Array> {
-  const url = s.url ?? '';
-  if (/^https?:\/\//.test(url)) {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}.`);
-    return new Uint8Array(await res.arrayBuffer());
   }
-  return new Uint8Array(await readFile(path.resolve(base, url)));
+
+  /** Cancels whatever runs or waits (Ctrl-C). */
+  cancel(): Promise<void> {
+    return this.runner.cancelAll();
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+}
+
+/**
+ * Runs a notebook outside the browser with the browser's semantics: the same NotebookRunner (dependencies, errors
+ * that do not stop independent cells) over DuckDB-WASM (the app's own Workspace) or native DuckDB.
+ */
+export async function runNotebook(doc: NotebookDoc, opts: HeadlessOptions = {}): Promise<HeadlessCellResult[]> {
+  const session = await HeadlessSession.open(doc, opts);
+  try {
+    return await session.run();
+  } finally {
+    await session.close();
+  }
+}
+
+/** The scorer in this process, on ONNX Runtime Web's wasm backend or onnxruntime-node. */
+async function localScore(base: string, which: 'web' | 'node'): Promise<LocalScore> {
+  const [ort, { LocalScore }] = await Promise.all([
+    which === 'node' ? (import('onnxruntime-node') as unknown as Promise<typeof OrtTypes>) : import('onnxruntime-web'),
+    import('../score/local'),
+  ]);
+  const options = which === 'node' ? { executionProviders: ['cpu'], graphOptimizationLevel: 'all' as const } : undefined;
+  return new LocalScore(ort, readUrl, pathToFileURL(base + '/').href, options);
 }
 
 /** Dates as ISO strings; everything else is already JSON-friendly (bigints were converted from Arrow). */
-function jsonSafe(row: Record<string, unknown>): Record<string, unknown> {
+export function jsonSafe(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) out[k] = v instanceof Date ? v.toISOString() : v;
   return out;

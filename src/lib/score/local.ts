@@ -21,9 +21,10 @@ export class LocalScore implements ScorePort {
    * @param ort ONNX Runtime (onnxruntime-web runs its wasm backend in Node).
    * @param read fetches a model or manifest; URLs are absolute (`file:` for local paths) after resolving against `base`.
    * @param base what relative URLs resolve against.
+   * @param sessionOptions session options for ONNX Runtime (onnxruntime-node: the `cpu` execution provider).
    */
-  constructor(ort: typeof OrtTypes, read: ReadBytes, readonly base: string) {
-    this.scorer = new Scorer(ort);
+  constructor(ort: typeof OrtTypes, read: ReadBytes, readonly base: string, sessionOptions?: OrtTypes.InferenceSession.SessionOptions) {
+    this.scorer = new Scorer(ort, sessionOptions);
     this.#read = read;
   }
 

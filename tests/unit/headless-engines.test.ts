@@ -1,0 +1,108 @@
+/**
+ * The same notebook on both engines: every job notebook and both model notebooks on the demo, and notebooks on the
+ * real v2.1 G1 sample, run on DuckDB-WASM (the app's engine, lazy frames) and on native DuckDB (reading the Parquet
+ * itself, views from the shared module), and every cell's whole result is compared: status, columns and types, row
+ * count, rows (floating point to 1e-9 relative; in order where the SQL orders). Model cells score on the same ONNX
+ * Runtime (web) on both sides, so any difference is the engines'; onnxruntime-node is compared separately, to
+ * float32 tolerance.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ANALYSIS_TEMPLATES } from '../../src/lib/analysis';
+import { compareRuns, type CellRows } from '../../src/lib/headless/compare';
+import { HeadlessSession, type HeadlessOptions } from '../../src/lib/headless/run';
+import { exploreNotebook } from '../../src/lib/notebook/templates/explore';
+import { healthNotebook } from '../../src/lib/notebook/templates/health';
+import type { NotebookDoc } from '../../src/lib/notebook/types';
+import { failureClusteringNotebook, uncertaintyNotebook } from '../../src/lib/score/templates';
+import { SAMPLES } from './helpers/fs-source';
+
+async function fullRun(doc: NotebookDoc, opts: HeadlessOptions): Promise<CellRows[]> {
+  const s = await HeadlessSession.open(structuredClone(doc), opts);
+  try {
+    await s.run();
+    return await s.fullResults();
+  } finally {
+    await s.close();
+  }
+}
+
+async function bothEngines(doc: NotebookDoc, opts: HeadlessOptions = {}) {
+  const wasm = await fullRun(doc, { ...opts, engine: 'wasm', ort: 'web' });
+  const native = await fullRun(doc, { ...opts, engine: 'native', ort: 'web', threads: 2 });
+  return { wasm, native };
+}
+
+// Generous limits: each notebook runs twice from cold on a shared 2-core machine (model cells score ~100k frames).
+const DEMO: { id: string; doc: () => NotebookDoc; timeout: number }[] = [
+  { id: 'health', doc: () => healthNotebook(), timeout: 180_000 },
+  ...ANALYSIS_TEMPLATES.map((t) => ({ id: t.id, doc: () => t.build(), timeout: 180_000 })),
+  { id: 'uncertainty (model)', doc: () => uncertaintyNotebook(), timeout: 600_000 },
+  { id: 'failure clustering (model)', doc: () => failureClusteringNotebook(), timeout: 600_000 },
+];
+
+describe('the same notebook on DuckDB-WASM and native DuckDB (demo)', () => {
+  for (const t of DEMO) {
+    it(t.id, async () => {
+      const { wasm, native } = await bothEngines(t.doc());
+      expect(wasm.filter((c) => c.status !== 'done').map((c) => c.name)).toEqual([]);
+      expect(compareRuns(wasm, native)).toEqual([]);
+      // Something was compared: every result cell has rows on both sides.
+      expect(native.filter((c) => c.rows?.length).length).toBeGreaterThan(0);
+    }, t.timeout);
+  }
+});
+
+const G1 = path.join(SAMPLES, 'lerobot/v21_unitree-g1_G1-policy-train');
+
+describe('the same notebook on both engines over the v2.1 G1 sample (26 joints, 30 fps, no log)', () => {
+  it('explore notebook', async () => {
+    const doc = exploreNotebook([{ name: 'dataset', kind: 'lerobot', url: G1 }]);
+    const { wasm, native } = await bothEngines(doc);
+    expect(wasm.filter((c) => c.status !== 'done').map((c) => c.name)).toEqual([]);
+    expect(compareRuns(wasm, native)).toEqual([]);
+  }, 180_000);
+
+  it('per-frame SQL over frames, tasks and episodes', async () => {
+    const doc: NotebookDoc = {
+      version: 1,
+      title: 'G1 per-episode',
+      sources: [{ name: 'dataset', kind: 'lerobot', url: G1 }],
+      cells: [
+        {
+          id: 'a',
+          kind: 'sql',
+          name: 'per_episode',
+          source: `SELECT f.episode_index, count(*) AS frames, avg(f."observation.state"[1]) AS mean_j1, max(f.action[26]) AS max_a26, e.duration_s, t.task
+                   FROM frames f JOIN episodes e USING (episode_index) JOIN tasks t ON t.task_index = f.task_index
+                   GROUP BY ALL ORDER BY f.episode_index`,
+        },
+        { id: 'b', kind: 'sql', name: 'shape', source: `SELECT column_name, column_type FROM (DESCRIBE frames) ORDER BY column_name` },
+        { id: 'c', kind: 'sql', name: 'episode_meta', source: `SELECT * FROM episodes ORDER BY episode_index` },
+      ],
+    };
+    const { wasm, native } = await bothEngines(doc);
+    expect(wasm.map((c) => c.status)).toEqual(['done', 'done', 'done']);
+    expect(wasm[0].rowCount).toBe(100);
+    expect(compareRuns(wasm, native)).toEqual([]);
+  }, 180_000);
+
+  it('failure mining on the sample gives the same results and the same failing cells on both engines', async () => {
+    const doc = ANALYSIS_TEMPLATES.find((t) => t.id === 'failure-mining')!.build([{ name: 'dataset', kind: 'lerobot', url: G1 }]);
+    const { wasm, native } = await bothEngines(doc);
+    expect(compareRuns(wasm, native)).toEqual([]);
+  }, 180_000);
+});
+
+describe('model cells on onnxruntime-node', () => {
+  it('score like ONNX Runtime Web to float32 precision', async () => {
+    const web = await fullRun(uncertaintyNotebook(), { engine: 'native', ort: 'web' });
+    const node = await fullRun(uncertaintyNotebook(), { engine: 'native', ort: 'node' });
+    expect(node.filter((c) => c.status !== 'done').map((c) => c.name)).toEqual([]);
+    // Different kernels round float32 sums differently (~1e-6 relative; values near 0 differ absolutely); cells
+    // downstream round to 4 digits and so may flip a last digit: the model cell itself is compared.
+    const scores = (r: CellRows[]) => r.filter((c) => c.name === 'policy_scores');
+    expect(scores(web)[0].rowCount).toBeGreaterThan(1000);
+    expect(compareRuns(scores(web), scores(node), 1e-3, 1e-5)).toEqual([]);
+  }, 600_000);
+});
