@@ -32,7 +32,12 @@ export interface LaunchedBrowser {
   context: BrowserContext;
   /** URLs of requests to anything but localhost that were aborted. The app must work fully offline, so specs assert this stays empty. */
   blocked: string[];
-  /** Closes the browser and deletes its throwaway profile. */
+  /**
+   * Content-Security-Policy violations any page reported (console messages and `securitypolicyviolation` events).
+   * The app must run under its CSP without one, so {@link close} fails the spec when this is not empty.
+   */
+  cspViolations: string[];
+  /** Closes the browser and deletes its throwaway profile; rejects when a page violated the CSP. */
   close(): Promise<void>;
 }
 
@@ -104,12 +109,25 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
       }
     },
   );
+  const cspViolations: string[] = [];
+  // Every page reports violations to the console, where the listener below collects them with Chromium's own.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  context.on('console', (msg) => {
+    const text = msg.text();
+    if (/CSP violation|Content Security Policy/i.test(text)) cspViolations.push(text);
+  });
   return {
     context,
     blocked,
+    cspViolations,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });
+      if (cspViolations.length) throw new Error(`The app violated its Content-Security-Policy:\n${cspViolations.join('\n')}`);
     },
   };
 }

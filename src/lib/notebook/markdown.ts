@@ -4,10 +4,12 @@
  * Notebooks are shared as files, so markdown is untrusted input: marked turns it into HTML
  * (raw HTML included, GitHub-style), then a dedicated DOMPurify instance strips everything that
  * can run code, load active content, restyle the page or submit data. Only the sanitised string
- * may reach the DOM.
+ * may reach the DOM. Images load only from hosts the reader approved (see share/resources.ts): any other `src`
+ * is taken out and reported, so the cell can say why and offer to approve the host.
  */
 import DOMPurify, { type Config, type DOMPurify as Purifier, type WindowLike } from 'dompurify';
 import { Marked } from 'marked';
+import { checkResource, type ResourcePolicy } from '../share/resources.ts';
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
@@ -62,6 +64,13 @@ export const MARKDOWN_SANITIZE_CONFIG = {
   RETURN_TRUSTED_TYPE: false,
 } as const satisfies Config;
 
+/**
+ * The resource policy of the sanitise call in progress, and the hosts it refused. DOMPurify hooks are per
+ * instance, not per call; `sanitize` is synchronous, so setting these around one call is safe.
+ */
+let activePolicy: ResourcePolicy | null = null;
+let refused: Map<string, number> | null = null;
+
 /** Add the hooks DOMPurify's config cannot express. Mutates (and is only used on) our own instance. */
 function addHooks(purifier: Purifier): void {
   purifier.addHook('uponSanitizeAttribute', (_node, event) => {
@@ -90,6 +99,19 @@ function addHooks(purifier: Purifier): void {
       // GFM task lists render <input type="checkbox" disabled>; any other input is made one too.
       node.setAttribute('type', 'checkbox');
       node.setAttribute('disabled', '');
+      node.removeAttribute('src');
+    }
+    // Anything that would load by itself (only <img> survives the config, but the check is on the attribute).
+    const src = node.getAttribute('src');
+    if (src !== null && activePolicy) {
+      const verdict = checkResource(src, activePolicy);
+      if (!verdict.ok) {
+        node.removeAttribute('src');
+        const host = verdict.host ?? '';
+        node.setAttribute('data-blocked-host', host);
+        node.setAttribute('title', host ? `Image from ${host} not loaded: this notebook has not approved ${host}.` : 'Image not loaded: its address is not one Flywheel loads.');
+        refused?.set(host, (refused.get(host) ?? 0) + 1);
+      }
     }
   });
 }
@@ -112,6 +134,18 @@ function purifierFor(win: WindowLike): Purifier {
 export interface RenderMarkdownOptions {
   /** The window whose DOM sanitises the HTML; defaults to the global `window`. */
   window?: WindowLike;
+  /**
+   * Where images may load from. Default: the window's own origin only (and data:/blob:, which the sanitiser
+   * refuses on its own anyway).
+   */
+  resources?: ResourcePolicy;
+}
+
+/** Markdown as sanitised HTML, with the images that were not loaded, by host. */
+export interface RenderedMarkdown {
+  html: string;
+  /** Host → number of images from it left out; the host is '' for addresses no approval can allow. */
+  blocked: Map<string, number>;
 }
 
 /**
@@ -119,10 +153,23 @@ export interface RenderMarkdownOptions {
  * a browser (e.g. a jsdom window), otherwise this throws rather than return unsanitised HTML.
  */
 export function renderMarkdown(src: string, options: RenderMarkdownOptions = {}): string {
+  return renderMarkdownChecked(src, options).html;
+}
+
+/** {@link renderMarkdown}, also saying which images were left out (so the cell can offer to approve their host). */
+export function renderMarkdownChecked(src: string, options: RenderMarkdownOptions = {}): RenderedMarkdown {
   const win = options.window ?? (typeof window === 'undefined' ? undefined : (window as unknown as WindowLike));
   if (win === undefined) {
     throw new Error('renderMarkdown needs a DOM to sanitise HTML: call it in the browser or pass { window }.');
   }
   const html = markdownToUnsafeHtml(src);
-  return purifierFor(win).sanitize(html, MARKDOWN_SANITIZE_CONFIG);
+  const blocked = new Map<string, number>();
+  activePolicy = options.resources ?? { page: win.document?.baseURI ?? 'about:blank', hosts: new Set() };
+  refused = blocked;
+  try {
+    return { html: purifierFor(win).sanitize(html, MARKDOWN_SANITIZE_CONFIG), blocked };
+  } finally {
+    activePolicy = null;
+    refused = null;
+  }
 }

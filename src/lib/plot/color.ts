@@ -17,6 +17,9 @@ export function colorScale(spec: PlotSpec, rows: readonly Record<string, unknown
   const kind = columnKind(rows, column);
   // 'categorical' is Plot's ordinal type with a categorical scheme (plain 'ordinal' numbers get a ramp).
   if (kind === 'number' && SERIES_MARKS.has(spec.mark) && looksCategoricalNumber(rows, column)) color.type = 'categorical';
+  // Plot takes a column whose values all look like colors as the colors themselves, `url(…)` included: an SVG
+  // paint reference to another site would be a request nobody approved. Such a column is a category instead.
+  if (kind !== 'number' && rows.some((r) => typeof r[column] === 'string' && /^\s*url\(/i.test(r[column] as string))) color.type = 'categorical';
   if (spec.colorScheme !== undefined) color.scheme = spec.colorScheme as Plot.ColorScheme;
   else if (spec.mark === 'cell' && kind === 'number') color.scheme = 'YlGnBu'; // heatmaps: light = low
   if (spec.percent && spec.mark === 'cell') color.tickFormat = '~%';

@@ -3,7 +3,8 @@
  * a team shares (the same columns, keyed by episode index and annotator). Pure functions: the review session
  * moves the bytes.
  */
-import { Float64, Int64, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Table, tableToIPC } from 'apache-arrow';
+import { float64Vector, int64Vector, utf8Vector } from '../util/arrow-vectors';
 import type { Annotation } from '../store/annotations';
 
 /** The sidecar's columns, in order (also the `annotations` table's). */
@@ -23,16 +24,17 @@ export function labelOf(a: Pick<Annotation, 'outcome' | 'failureCategory'>): str
  * which DuckDB turns into ENUMs that do not compare with the log's VARCHAR labels).
  */
 export function annotationsToIpc(rows: readonly Annotation[]): Uint8Array {
-  const text = (f: (a: Annotation) => string | null | undefined) => vectorFromArray(rows.map((a) => f(a) ?? null), new Utf8());
+  // Built from buffers, not with vectorFromArray: Arrow's builders use `new Function`, which the page's CSP forbids.
+  const text = (f: (a: Annotation) => string | null | undefined) => utf8Vector(rows.map((a) => f(a) ?? null));
   const table = new Table({
-    episode_index: vectorFromArray(rows.map((a) => BigInt(a.episodeIndex)), new Int64()),
+    episode_index: int64Vector(rows.map((a) => BigInt(a.episodeIndex))),
     annotator: text((a) => a.annotator),
     outcome: text((a) => a.outcome),
     failure_category: text((a) => a.failureCategory),
-    onset_s: vectorFromArray(rows.map((a) => a.onsetS ?? null), new Float64()),
+    onset_s: float64Vector(rows.map((a) => a.onsetS ?? null)),
     note: text((a) => a.note),
     gate: text((a) => a.gate),
-    updated_at_ms: vectorFromArray(rows.map((a) => BigInt(Math.round(a.updatedAt))), new Int64()),
+    updated_at_ms: int64Vector(rows.map((a) => BigInt(Math.round(a.updatedAt)))),
     label: text((a) => labelOf(a)),
   });
   return tableToIPC(table, 'stream');

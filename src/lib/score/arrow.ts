@@ -2,7 +2,8 @@
  * Score results as Arrow IPC streams, ready for the database worker's `insertArrow(name, ipc)`: integer and float
  * columns, vectors as FixedSizeList<Float32> (DuckDB's FLOAT[n]), strings as Utf8.
  */
-import { Field, FixedSizeList, Float32, Float64, Int32, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { Field, FixedSizeList, Float32, Float64, Int32, Table, makeData, makeVector, tableToIPC, type Vector } from 'apache-arrow';
+import { utf8Vector } from '../util/arrow-vectors';
 
 /** One output column. */
 export type ColumnSpec =
@@ -22,7 +23,8 @@ function vectorOf(c: ColumnSpec): Vector {
     const type = new FixedSizeList(dims, new Field('element', new Float32(), false));
     return makeVector(makeData({ type, length: v.length / dims, nullCount: 0, child: flat }));
   }
-  return vectorFromArray(v, new Utf8());
+  // Not vectorFromArray: Arrow's builders compile with `new Function`, which the page's CSP forbids.
+  return utf8Vector(v);
 }
 
 /** An Arrow table of the columns (all the same length in rows). */

@@ -1,4 +1,4 @@
-import { decodeNotebook, hostsContacted, notebookFromFile, readLocation, type SharedNotebook } from '../share';
+import { ShareError, decodeNotebook, hostsContacted, notebookFromFile, readLocation, type SharedNotebook } from '../share';
 import { errorMessage } from '../util/errors';
 import { routeFromUrl } from './route';
 
@@ -54,7 +54,9 @@ export async function resolveOpening(href: string, local: LocalNotebooks | null,
       }
     }
   } catch (e) {
-    return { kind: 'error', message: errorMessage(e) };
+    // A link that fails validation says what is wrong with it (each problem on its own line, shown as text).
+    const details = e instanceof ShareError && e.details.length ? `\n${e.details.map((d) => `- ${d}`).join('\n')}` : '';
+    return { kind: 'error', message: errorMessage(e) + details };
   }
 }
 

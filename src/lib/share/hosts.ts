@@ -3,15 +3,19 @@ import type { SharedNotebook } from './types.ts';
 
 /**
  * Every host other than the page's own that opening `doc` would contact, from its sources' URLs and its model
- * cells' model URLs (relative ones resolved against the page, so `//other.example/x` counts). Sorted, without repeats.
+ * cells' model URLs and its approved hosts (relative ones resolved against the page, so `//other.example/x` counts). Sorted, without repeats.
  * Shown to the user for consent before anything is fetched. Redirects are not known in advance: a
  * Hugging Face URL, for one, may be served from a CDN host too.
  *
  * @param page The page's origin or full URL (`location.href`).
  */
-export function hostsContacted(doc: Pick<SharedNotebook, 'sources'> & { cells?: SharedNotebook['cells'] }, page: string | URL): string[] {
+export function hostsContacted(
+  doc: Pick<SharedNotebook, 'sources'> & { cells?: SharedNotebook['cells']; approvedHosts?: string[] },
+  page: string | URL,
+): string[] {
   const base = new URL(page);
-  const hosts = new Set<string>();
+  // Hosts approved for images are contacted too (as soon as a Markdown cell shows one): listed like the rest.
+  const hosts = new Set<string>((doc.approvedHosts ?? []).filter((h) => h !== base.host));
   const urls = [...doc.sources.map((s) => s.url), ...(doc.cells ?? []).flatMap((c) => (c.kind === 'model' ? modelUrls(c.model) : []))];
   for (const raw of urls) {
     if (!raw) continue;

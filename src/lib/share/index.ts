@@ -37,3 +37,4 @@ export {
   type NotebookFile,
 } from './file.ts';
 export { hostsContacted } from './hosts.ts';
+export { resourcePolicy, checkResource, withApprovedHost, isHost, MAX_APPROVED_HOSTS, type ResourcePolicy, type ResourceVerdict } from './resources.ts';

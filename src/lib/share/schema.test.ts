@@ -102,7 +102,7 @@ describe('validateNotebook', () => {
   it('rejects __proto__ and constructor keys without polluting prototypes', () => {
     const text = '{"version":1,"title":"t","sources":[],"cells":[{"id":"a","kind":"sql","name":"a","source":"","__proto__":{"polluted":1}}],"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}';
     const errors = errorsOf(JSON.parse(text));
-    expect(errors).toContain('Unknown key "__proto__" in the notebook (allowed: version, title, sources, cells, layout, deepLink, outcome).');
+    expect(errors).toContain('Unknown key "__proto__" in the notebook (allowed: version, title, sources, cells, layout, deepLink, outcome, approvedHosts).');
     expect(errors.join('\n')).toMatch(/Unknown key "constructor" in the notebook/);
     expect(errors.join('\n')).toMatch(/Unknown key "__proto__" in cells\[0\]/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -15,6 +15,7 @@ import { JOBS, formKindOf, isJobId, validateForm, type JobId } from '../analysis
 import { didYouMean } from '../plot/suggest.ts';
 import { validateModelSpec } from '../score/cell-schema.ts';
 import type { DeepLink, NotebookLayout, SharedNotebook } from './types.ts';
+import { isHost, MAX_APPROVED_HOSTS } from './resources.ts';
 
 /** The document version this app writes and reads (older ones go through `migrate` first). */
 export const NOTEBOOK_VERSION = 1;
@@ -34,7 +35,7 @@ export const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Result of {@link validateNotebook}. */
 export type NotebookValidation = { ok: true; doc: SharedNotebook } | { ok: false; errors: string[] };
 
-const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink', 'outcome'] as const;
+const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink', 'outcome', 'approvedHosts'] as const;
 const SOURCE_KEYS = ['name', 'kind', 'url', 'role', 'episodes'] as const;
 const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis', 'collapsed', 'model'] as const;
 const ANALYSIS_KEYS = ['job', 'form', 'of', 'edited'] as const;
@@ -100,6 +101,7 @@ export function validateNotebook(x: unknown): NotebookValidation {
   const layout = optional(x.layout) ? undefined : validateLayout(x.layout, errors);
   const deepLink = optional(x.deepLink) ? undefined : validateDeepLink(x.deepLink, 'deepLink', errors);
   const outcome = optional(x.outcome) ? undefined : validateOutcome(x.outcome, errors);
+  const approvedHosts = optional(x.approvedHosts) ? undefined : validateHosts(x.approvedHosts, errors);
 
   if (errors.count > 0) return { ok: false, errors: errors.list() };
   const doc: SharedNotebook = {
@@ -111,7 +113,20 @@ export function validateNotebook(x: unknown): NotebookValidation {
   if (layout) doc.layout = layout;
   if (deepLink) doc.deepLink = deepLink;
   if (outcome) doc.outcome = outcome;
+  if (approvedHosts?.length) doc.approvedHosts = approvedHosts;
   return { ok: true, doc };
+}
+
+/** Approved hosts: plain host names (with an optional port), at most {@link MAX_APPROVED_HOSTS}, no repeats. */
+function validateHosts(x: unknown, errors: Errors): string[] | undefined {
+  if (!Array.isArray(x)) return void errors.add(`"approvedHosts" must be a list of host names, got ${describe(x)}.`);
+  if (x.length > MAX_APPROVED_HOSTS) return void errors.add(`"approvedHosts" has more than ${MAX_APPROVED_HOSTS} hosts.`);
+  const out: string[] = [];
+  x.forEach((h, i) => {
+    if (typeof h !== 'string' || !isHost(h)) errors.add(`approvedHosts[${i}] must be a host name such as "images.example", got ${describe(h)}.`);
+    else if (!out.includes(h)) out.push(h);
+  });
+  return out;
 }
 
 /** The outcome mapping: a SQL rule is at most one expression (it runs only after the user agreed to the notebook). */

@@ -24,4 +24,9 @@ export interface DeepLink {
 export type SharedNotebook = NotebookDoc & {
   layout?: NotebookLayout;
   deepLink?: DeepLink;
+  /**
+   * Hosts the reader agreed to load resources (Markdown images) from, besides those of the sources and models.
+   * Listed in the consent prompt of a shared notebook like every other host it contacts.
+   */
+  approvedHosts?: string[];
 };

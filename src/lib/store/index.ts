@@ -13,3 +13,5 @@ export {
 export { KvStore } from './kv.ts';
 export { checkStorage, requestPersistence, LOW_SPACE_BYTES, type StorageCheck, type StorageCheckOptions } from './check.ts';
 export { newNotebookId } from './ids.ts';
+export { EditJournal, reconcile, journalKey, defaultSyncStorage, type JournalEntry, type Reconciled, type SyncStorage } from './journal.ts';
+export { tryHoldNotebook, notebookLockName, defaultLocks, type HeldLock, type Locks } from './tab-lock.ts';
