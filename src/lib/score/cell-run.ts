@@ -313,9 +313,11 @@ async function episodeColumns(ctx: ModelRunContext): Promise<string[]> {
 async function checkFailures(failures: string, ctx: ModelRunContext): Promise<void> {
   const cols = await episodeColumns(ctx);
   const list = cols.map((c) => `\`${c}\``).join(', ');
-  if (/\boutcome\b/.test(failures) && !cols.includes('outcome')) {
+  // The episodes view has an `outcome` column even without a log (reviews fill it): no value in it is no outcome.
+  const noOutcome = /\boutcome\b/.test(failures) && (!cols.includes('outcome') || Number((await ctx.db.rows('SELECT count(outcome) AS n FROM episodes', ctx.id, ctx.opts))[0]?.n ?? 0) === 0);
+  if (noOutcome) {
     throw new Error(
-      `No outcome is mapped: the episodes have no \`outcome\` column, so there are no failed episodes to cluster. ` +
+      `No outcome is mapped: no episode has an \`outcome\`, so there are no failed episodes to cluster. ` +
         `Add a deployment log (\`&log=<csv>\` with \`episode_id\` and \`outcome\`: success, failure or intervened), or change "failed episodes where" to a condition on the episodes' columns (${list}).`,
     );
   }

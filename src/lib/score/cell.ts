@@ -120,10 +120,16 @@ export function anchorsSql(p: ClusterParams, stateColumn: string, episodeColumns
   const has = (c: string) => !episodeColumns || episodeColumns.includes(c);
   const extra = p.conditions.map((c) => (has(c) ? `, e.${quoteIdent(c)}` : `, NULL AS ${quoteIdent(c)}`)).join('');
   const category = has('failure_category') ? 'CAST(e.failure_category AS VARCHAR)' : 'NULL::VARCHAR';
+  const q = quoteIdent(stateColumn);
+  const prev = `lag(${q}) OVER (PARTITION BY episode_index ORDER BY frame_index)`;
+  // At run time (columns known), frames with missing values are skipped: list_distance refuses NULL elements.
+  const jump = episodeColumns
+    ? `CASE WHEN list_count(${q}) = len(${q}) AND list_count(${prev}) = len(${prev}) THEN list_distance(${q}, ${prev}) END AS jump`
+    : `list_distance(${q}, ${prev}) AS jump`;
   const onsetCol = has('failure_onset_s') ? 'failure_onset_s' : 'NULL::DOUBLE AS failure_onset_s';
   const detected = `SELECT episode_index, arg_max(frame_index, jump) AS frame_index FROM (
     SELECT episode_index, frame_index,
-           list_distance(${quoteIdent(stateColumn)}, lag(${quoteIdent(stateColumn)}) OVER (PARTITION BY episode_index ORDER BY frame_index)) AS jump
+           ${jump}
     FROM frames WHERE episode_index IN (SELECT episode_index FROM failed)
   ) GROUP BY episode_index`;
   const onset =
