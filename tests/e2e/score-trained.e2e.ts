@@ -91,3 +91,50 @@ describe('models trained in the tab (Chromium)', () => {
     }
   }, 600_000);
 });
+
+describe('model notebooks on users\' data (Chromium): every cell runs or says what is missing', () => {
+  let browser: LaunchedBrowser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const G1 = 'fixtures/samples/lerobot/v21_unitree-g1_G1-policy-train';
+  const cases: { name: string; query: string; clustering: 'runs' | 'no-outcome' }[] = [
+    { name: 'G1 sample, no log', query: `dataset=${encodeURIComponent(G1)}`, clustering: 'no-outcome' },
+    { name: 'G1 sample with its log', query: `dataset=${encodeURIComponent(G1)}&log=${encodeURIComponent('fixtures/logs/v21_g1/deployment_log.csv')}`, clustering: 'runs' },
+    { name: 'DROID-schema fixture', query: `dataset=${encodeURIComponent('fixtures/datasets/droid_mini')}`, clustering: 'no-outcome' },
+    { name: 'fleet with its log', query: `dataset=${encodeURIComponent(FLEET)}&log=${encodeURIComponent(`${FLEET}/deployment_log.csv`)}`, clustering: 'runs' },
+  ];
+  /** DuckDB's error classes and ONNX Runtime's messages: never shown raw. */
+  const RAW = /(Binder|Catalog|Parser|Conversion|Invalid Input|Internal) Error|ORT|onnxruntime|\[ErrorCode/;
+
+  test('uncertainty scoring and failure clustering on the G1 sample (with and without log), DROID and the fleet', async () => {
+    const server = await startServer({ root: path.join(repoRoot, 'dist'), urlHost: 'localhost', mounts: { '/fixtures/': path.join(repoRoot, 'tests/fixtures') } });
+    try {
+      for (const c of cases) {
+        const page = await browser.context.newPage();
+        await page.goto(`${server.url}?${c.query}`, { waitUntil: 'load' });
+        await settled(page);
+        for (const template of ['uncertainty', 'failure-clustering']) {
+          await page.click(`[data-template="${template}"]`);
+          await page.waitForFunction((t) => document.querySelector('[data-notebook]') && document.title !== '' && document.querySelector(`[data-cell="${t}"]`), template === 'uncertainty' ? 'policy_scores' : 'failure_clusters', { timeout: 30_000 });
+          await settled(page);
+          const errors = await page.locator('[data-cell-error]').allInnerTexts();
+          for (const e of errors) expect(e, `${c.name} / ${template}`).not.toMatch(RAW);
+          if (template === 'uncertainty' || c.clustering === 'runs') expect(errors, `${c.name} / ${template}`).toEqual([]);
+          else {
+            expect(await page.locator('[data-cell="failure_clusters"] [data-cell-error]').innerText()).toMatch(/^No outcome is mapped: .*&log=/s);
+            for (const e of errors.slice(1)) expect(e).toMatch(/^Not run: it uses "/);
+          }
+          if (c.name === 'G1 sample, no log' && template === 'failure-clustering') await saveScreenshot(page, 'models-trained-g1-no-outcome');
+        }
+        await page.close();
+      }
+    } finally {
+      await server.close();
+    }
+  }, 900_000);
+});
