@@ -29,6 +29,22 @@ export function browserTrainedCache(kv: KvStore = new KvStore(new Database())): 
   };
 }
 
+/**
+ * Runs `f`, retrying for a few seconds while the page is still creating the `annotations` table. Why: a new
+ * notebook's database loads the reviews (which the `episodes` view reads) just after its sources, and a model cell
+ * that queries `episodes` at once can get there first ("Table with name annotations does not exist!").
+ */
+async function afterAnnotations<T>(f: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i >= 40 || !/Table with name annotations does not exist/.test(String((e as Error)?.message ?? e))) throw e;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
 /** The runner's database for `db`, running model cells with the page's score worker. */
 export function withModels(db: DbClient, score: () => ScoreClient = () => ScoreClient.shared()): NotebookDb {
   /** Runs in progress: query id → the score job running now (null between jobs) and a cancelled flag. */
@@ -39,13 +55,13 @@ export function withModels(db: DbClient, score: () => ScoreClient = () => ScoreC
       // The database client returns rows; materialising and exporting keeps the bytes as Arrow end to end.
       const tmp = `__model_input_${id}`;
       try {
-        await db.runCell(tmp, sql, id, 1, opts);
+        await afterAnnotations(() => db.runCell(tmp, sql, id, 1, opts));
         return await db.exportResult(tmp, 'arrow');
       } finally {
         await db.query(`DROP TABLE IF EXISTS ${tmp}`).catch(() => undefined);
       }
     },
-    rows: async (sql, id, opts) => (await db.query(sql, id, opts)).rows,
+    rows: async (sql, id, opts) => (await afterAnnotations(() => db.query(sql, id, opts))).rows,
     async insertArrow(name, ipc) {
       await db.insertArrow(name, ipc);
     },
