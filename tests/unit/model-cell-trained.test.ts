@@ -11,7 +11,8 @@ import type { FleetTruth } from '../../src/lib/fleet-gen';
 import { adjustedRandIndex } from '../../src/lib/score/metrics';
 import { describe, expect, it } from 'vitest';
 import { runNotebook, type HeadlessCellResult } from '../../src/lib/headless/run';
-import { trainedClusteringNotebook, trainedUncertaintyNotebook } from '../../src/lib/score/templates';
+import { trainedClusteringNotebook, trainedUncertaintyNotebook, uncertaintyNotebook } from '../../src/lib/score/templates';
+import { makeCell } from '../../src/lib/notebook/cells';
 import type { SourceDecl } from '../../src/lib/ingest/source';
 import type { NotebookDoc } from '../../src/lib/notebook/types';
 import { validateModelSpec } from '../../src/lib/score/cell-schema';
@@ -72,6 +73,14 @@ describe('model notebooks trained in the tab on users\' data', () => {
     const dc = await run(trainedClusteringNotebook([lerobot(DROID)]));
     expect(cell(dc, 'failure_clusters').error).toMatch(/^No outcome is mapped/);
   }, 240_000);
+
+  it('+ Model starts on models trained in the tab on users\' data, on the demo models on the demo', () => {
+    const user = makeCell(trainedUncertaintyNotebook([lerobot(FLEET)]), 'model', 0);
+    expect(user.model!.model.kind).toBe('trained');
+    expect(user.source).toMatch(/^SELECT \*\nFROM frames/);
+    const demo = makeCell(uncertaintyNotebook(), 'model', 0);
+    expect(demo.model!.model).toEqual({ kind: 'demo', manifest: 'demo/models/models.json' });
+  });
 
   it('share links carry the recipe and refuse a bad one', () => {
     const spec = trainedUncertaintyNotebook([lerobot(FLEET)]).cells.find((c) => c.kind === 'model')!.model!;
