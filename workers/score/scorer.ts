@@ -6,7 +6,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { resultIpc, rowsToColumns, type ColumnSpec } from '../../src/lib/score/arrow';
 import { dbscan, kmeansAuto, type DbscanResult, type KMeansChoice } from '../../src/lib/score/cluster';
-import { denormalize, planInputs, strideSamples } from '../../src/lib/score/features';
+import { denormalize, fillBatch, planInputs, strideSamples } from '../../src/lib/score/features';
 import { episodeRanges, framesFromArrow, numericColumns, rowOf, type FrameBlock } from '../../src/lib/score/frames';
 import { map2d, type MapMethod } from '../../src/lib/score/map';
 import { validateMapping, type DatasetStats, type ModelMapping, type ModelSignature } from '../../src/lib/score/mapping';
@@ -23,6 +23,7 @@ import {
 import { Jobs, type JobHandle, type ScoreProgress } from './jobs';
 import { ModelStore, type ModelInfo, type Ort } from './models';
 import { runBatched } from './run';
+import { fitWindowEmbedding, trainedEncoderMapping, trainPolicyEnsemble, type TrainedFile, type TrainRecipe } from '../../src/lib/models/train';
 
 /** Scoring frames with one model or an ensemble. */
 export interface ScoreFramesRequest {
@@ -105,6 +106,34 @@ export interface ClusterResult {
   dbscanSummaries: ClusterSummary[] | null;
   /** Arrow IPC: window, episode_index, cluster, dbscan_cluster, x, y (one row per window). */
   table: Uint8Array;
+  ms: number;
+}
+
+/** Training models in the tab on the frames given (see `src/lib/models/train.ts`). */
+export interface TrainRequest {
+  task: 'uncertainty' | 'cluster';
+  recipe: TrainRecipe;
+  /** The state and action columns the recipe resolved to. */
+  columns: { state: string; action: string };
+  /** Arrow IPC of the frames (episode_index, frame_index and at least those two columns, in episode/frame order). */
+  frames: Uint8Array;
+  /** Normalisation stats of both columns (the trained models take normalised values). */
+  stats: DatasetStats;
+  /** Uncertainty: the episodes the policies imitate. */
+  reference?: number[];
+  /** Clustering: the onset of each failure window the embedding is fitted on. */
+  anchors?: { episode: Int32Array; frame: Int32Array };
+}
+
+/** What {@link Scorer.train} returns: the models (loaded in this scorer), their ONNX bytes and their mapping. */
+export interface TrainResult {
+  models: ModelInfo[];
+  files: TrainedFile[];
+  mapping: ModelMapping;
+  losses: number[];
+  /** Reference episodes and frames trained on (uncertainty), or windows fitted on (clustering). */
+  episodes: number;
+  frames: number;
   ms: number;
 }
 
@@ -302,6 +331,58 @@ export class Scorer {
       embeddings.set(b[out], start * dim);
     });
     return { embeddings, n, dim, ms: performance.now() - t0 };
+  }
+
+  /**
+   * Trains the recipe's models on the frames (job `id`, cancellable between chunks of steps) and loads them: a
+   * bootstrap policy ensemble for uncertainty, a PCA window embedding for clustering.
+   */
+  async train(id: number, req: TrainRequest, onProgress?: (p: ScoreProgress) => void): Promise<TrainResult> {
+    return this.jobs.run(id, onProgress, async (job) => {
+      const t0 = performance.now();
+      const { state, action } = req.columns;
+      const block = framesFromArrow(tableFromIPC(req.frames), [...new Set([state, action])]);
+      return this.trainBlock(block, req, (d, phase) => job.checkpoint(d, phase), t0);
+    });
+  }
+
+  /** As {@link train} on frames in memory, with the caller's checkpoint (tests, benchmarks). */
+  async trainBlock(block: FrameBlock, req: Omit<TrainRequest, 'frames'>, checkpoint: (done: number, phase: string) => Promise<void>, t0 = performance.now()): Promise<TrainResult> {
+    const { state, action } = req.columns;
+    for (const c of [state, action]) if (!req.stats[c]?.mean || !req.stats[c]?.std) throw new Error(`training needs the mean and std of \`${c}\`.`);
+    const ranges = episodeRanges(block);
+    const r = req.recipe;
+    if (req.task === 'uncertainty') {
+      const t = await trainPolicyEnsemble(block, ranges, new Set(req.reference ?? ranges.map((g) => g.episode)), req.stats, req.columns, r, checkpoint);
+      const models: ModelInfo[] = [];
+      // Loading copies: the bytes also go back to the page (kept in IndexedDB, offered for download).
+      for (const f of t.files) models.push(await this.models.load(f.bytes.slice(), f.name));
+      await checkpoint(1, 'trained');
+      return { models, files: t.files, mapping: t.mapping, losses: t.losses, episodes: t.episodes, frames: t.frames, ms: performance.now() - t0 };
+    }
+    const a = req.anchors;
+    if (!a || a.episode.length < 3) throw new Error('fitting the window embedding needs at least 3 failure windows.');
+    const mapping = trainedEncoderMapping(state, action, r);
+    const m = mapping.inputs[0];
+    const channels = block.columns[state].dims + block.columns[action].dims;
+    const plan = planInputs(mapping, [{ input: m.input, featuresPerFrame: channels, window: m.window, layout: 'sequence' }], block, req.stats)[0];
+    const byEp = new Map(ranges.map((g) => [g.episode, g]));
+    const idx = new Map(ranges.map((g, i) => [g.episode, i]));
+    const n = a.episode.length;
+    const rows = new Int32Array(n);
+    const epOf = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      rows[i] = rowOf(block, byEp, a.episode[i], a.frame[i]);
+      if (rows[i] < 0) throw new Error(`failure window ${i}: episode ${a.episode[i]} frame ${a.frame[i]} is not among the frames given.`);
+      epOf[i] = idx.get(a.episode[i])!;
+    }
+    const windows = new Float32Array(n * m.window * channels);
+    fillBatch(plan, rows, ranges, epOf, 0, n, windows);
+    await checkpoint(0.3, 'fitting the window embedding');
+    const file = fitWindowEmbedding(windows, n, m.window, channels, block.columns[state].dims, m.anchor, r.embeddingDim, r);
+    const models = [await this.models.load(file.bytes.slice(), file.name)];
+    await checkpoint(1, 'fitted');
+    return { models, files: [file], mapping, losses: [], episodes: n, frames: n * m.window, ms: performance.now() - t0 };
   }
 
   /** k-means (k by silhouette unless given), DBSCAN, a 2-D map and cluster summaries. */

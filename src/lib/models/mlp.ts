@@ -51,85 +51,136 @@ function forward(layers: Layer[], x: Float64Array, acts: Float64Array[]): Float6
 }
 
 /**
+ * An MLP being trained, one Adam step at a time, so a caller can report progress and stop between steps (the score
+ * worker trains in the tab). {@link trainMlp} runs it to the end; both give the same weights for the same seed.
+ */
+export class MlpTrainer {
+  readonly layers: Layer[];
+  readonly #rng: Rng;
+  readonly #acts: Float64Array[];
+  readonly #deltas: Float64Array[];
+  readonly #gW: Float64Array[];
+  readonly #gb: Float64Array[];
+  readonly #mW: Float64Array[];
+  readonly #vW: Float64Array[];
+  readonly #mb: Float64Array[];
+  readonly #vb: Float64Array[];
+  readonly #xi: Float64Array;
+  #recent = 0;
+  #recentN = 0;
+  #p1 = 1;
+  #p2 = 1;
+  /** Steps taken so far. */
+  step = 0;
+
+  constructor(
+    readonly x: Float32Array,
+    readonly y: Float32Array,
+    readonly inDim: number,
+    readonly outDim: number,
+    readonly rows: Int32Array,
+    readonly o: TrainOptions,
+  ) {
+    this.#rng = createRng(o.seed, 1);
+    const sizes = [inDim, ...o.hidden, outDim];
+    this.layers = sizes.slice(1).map((d, i) => initLayer(this.#rng, sizes[i], d));
+    const L = this.layers;
+    this.#acts = L.map((l) => new Float64Array(l.outDim));
+    this.#deltas = L.map((l) => new Float64Array(l.outDim));
+    this.#gW = L.map((l) => new Float64Array(l.W.length));
+    this.#gb = L.map((l) => new Float64Array(l.b.length));
+    this.#mW = L.map((l) => new Float64Array(l.W.length));
+    this.#vW = L.map((l) => new Float64Array(l.W.length));
+    this.#mb = L.map((l) => new Float64Array(l.b.length));
+    this.#vb = L.map((l) => new Float64Array(l.b.length));
+    this.#xi = new Float64Array(inDim);
+  }
+
+  /** Whether every step has been taken. */
+  get done(): boolean {
+    return this.step >= this.o.steps;
+  }
+
+  /** Mean training loss over the last 100 steps. */
+  get loss(): number {
+    return this.#recent / Math.max(1, this.#recentN);
+  }
+
+  /** Takes up to `n` more steps. */
+  run(n: number): void {
+    const { x, y, inDim, outDim, rows, o, layers } = this;
+    const [acts, deltas, gW, gb, mW, vW, mb, vb, xi, rng] = [this.#acts, this.#deltas, this.#gW, this.#gb, this.#mW, this.#vW, this.#mb, this.#vb, this.#xi, this.#rng];
+    const b1 = 0.9;
+    const b2 = 0.999;
+    const last = Math.min(o.steps, this.step + n);
+    while (this.step < last) {
+      const step = ++this.step;
+      for (let l = 0; l < layers.length; l++) {
+        gW[l].fill(0);
+        gb[l].fill(0);
+      }
+      let loss = 0;
+      for (let s = 0; s < o.batch; s++) {
+        const r = rows[Math.floor(rng.next() * rows.length)];
+        for (let i = 0; i < inDim; i++) xi[i] = x[r * inDim + i];
+        const out = forward(layers, xi, acts);
+        const dOut = deltas[layers.length - 1];
+        for (let j = 0; j < outDim; j++) {
+          const e = out[j] - y[r * outDim + j];
+          loss += e * e;
+          dOut[j] = (2 * e) / (o.batch * outDim);
+        }
+        for (let l = layers.length - 1; l >= 0; l--) {
+          const L = layers[l];
+          const inp = l === 0 ? xi : acts[l - 1];
+          const d = deltas[l];
+          for (let i = 0; i < L.inDim; i++) {
+            let back = 0;
+            for (let j = 0; j < L.outDim; j++) {
+              gW[l][i * L.outDim + j] += inp[i] * d[j];
+              back += L.W[i * L.outDim + j] * d[j];
+            }
+            // ReLU derivative of the layer below (its output is `inp`).
+            if (l > 0) deltas[l - 1][i] = inp[i] > 0 ? back : 0;
+          }
+          for (let j = 0; j < L.outDim; j++) gb[l][j] += d[j];
+        }
+      }
+      this.#p1 *= b1;
+      this.#p2 *= b2;
+      const lr = (o.learningRate * Math.sqrt(1 - this.#p2)) / (1 - this.#p1);
+      const wd = o.weightDecay ?? 0;
+      for (let l = 0; l < layers.length; l++) {
+        const L = layers[l];
+        for (let i = 0; i < L.W.length; i++) {
+          const g = gW[l][i] + wd * L.W[i];
+          mW[l][i] = b1 * mW[l][i] + (1 - b1) * g;
+          vW[l][i] = b2 * vW[l][i] + (1 - b2) * g * g;
+          L.W[i] -= (lr * mW[l][i]) / (Math.sqrt(vW[l][i]) + 1e-8);
+        }
+        for (let j = 0; j < L.b.length; j++) {
+          const g = gb[l][j];
+          mb[l][j] = b1 * mb[l][j] + (1 - b1) * g;
+          vb[l][j] = b2 * vb[l][j] + (1 - b2) * g * g;
+          L.b[j] -= (lr * mb[l][j]) / (Math.sqrt(vb[l][j]) + 1e-8);
+        }
+      }
+      if (step > o.steps - 100) {
+        this.#recent += loss / (o.batch * outDim);
+        this.#recentN++;
+      }
+    }
+  }
+}
+
+/**
  * Trains an MLP on rows of `x` (n × inDim) → `y` (n × outDim), drawing minibatches from `rows` (indices into x/y,
  * e.g. a bootstrap sample). Returns the layers and the final training loss (mean over the last 100 steps).
  */
 export function trainMlp(x: Float32Array, y: Float32Array, inDim: number, outDim: number, rows: Int32Array, o: TrainOptions): { layers: Layer[]; loss: number } {
-  const rng = createRng(o.seed, 1);
-  const sizes = [inDim, ...o.hidden, outDim];
-  const layers = sizes.slice(1).map((d, i) => initLayer(rng, sizes[i], d));
-  const acts = layers.map((L) => new Float64Array(L.outDim));
-  const deltas = layers.map((L) => new Float64Array(L.outDim));
-  const gW = layers.map((L) => new Float64Array(L.W.length));
-  const gb = layers.map((L) => new Float64Array(L.b.length));
-  const mW = layers.map((L) => new Float64Array(L.W.length));
-  const vW = layers.map((L) => new Float64Array(L.W.length));
-  const mb = layers.map((L) => new Float64Array(L.b.length));
-  const vb = layers.map((L) => new Float64Array(L.b.length));
-  const b1 = 0.9;
-  const b2 = 0.999;
-  const xi = new Float64Array(inDim);
-  let recent = 0;
-  let recentN = 0;
-  let p1 = 1;
-  let p2 = 1;
-  for (let step = 1; step <= o.steps; step++) {
-    for (let l = 0; l < layers.length; l++) {
-      gW[l].fill(0);
-      gb[l].fill(0);
-    }
-    let loss = 0;
-    for (let s = 0; s < o.batch; s++) {
-      const r = rows[Math.floor(rng.next() * rows.length)];
-      for (let i = 0; i < inDim; i++) xi[i] = x[r * inDim + i];
-      const out = forward(layers, xi, acts);
-      const dOut = deltas[layers.length - 1];
-      for (let j = 0; j < outDim; j++) {
-        const e = out[j] - y[r * outDim + j];
-        loss += e * e;
-        dOut[j] = (2 * e) / (o.batch * outDim);
-      }
-      for (let l = layers.length - 1; l >= 0; l--) {
-        const L = layers[l];
-        const inp = l === 0 ? xi : acts[l - 1];
-        const d = deltas[l];
-        for (let i = 0; i < L.inDim; i++) {
-          let back = 0;
-          for (let j = 0; j < L.outDim; j++) {
-            gW[l][i * L.outDim + j] += inp[i] * d[j];
-            back += L.W[i * L.outDim + j] * d[j];
-          }
-          // ReLU derivative of the layer below (its output is `inp`).
-          if (l > 0) deltas[l - 1][i] = inp[i] > 0 ? back : 0;
-        }
-        for (let j = 0; j < L.outDim; j++) gb[l][j] += d[j];
-      }
-    }
-    p1 *= b1;
-    p2 *= b2;
-    const lr = (o.learningRate * Math.sqrt(1 - p2)) / (1 - p1);
-    const wd = o.weightDecay ?? 0;
-    for (let l = 0; l < layers.length; l++) {
-      const L = layers[l];
-      for (let i = 0; i < L.W.length; i++) {
-        const g = gW[l][i] + wd * L.W[i];
-        mW[l][i] = b1 * mW[l][i] + (1 - b1) * g;
-        vW[l][i] = b2 * vW[l][i] + (1 - b2) * g * g;
-        L.W[i] -= (lr * mW[l][i]) / (Math.sqrt(vW[l][i]) + 1e-8);
-      }
-      for (let j = 0; j < L.b.length; j++) {
-        const g = gb[l][j];
-        mb[l][j] = b1 * mb[l][j] + (1 - b1) * g;
-        vb[l][j] = b2 * vb[l][j] + (1 - b2) * g * g;
-        L.b[j] -= (lr * mb[l][j]) / (Math.sqrt(vb[l][j]) + 1e-8);
-      }
-    }
-    if (step > o.steps - 100) {
-      recent += loss / (o.batch * outDim);
-      recentN++;
-    }
-  }
-  return { layers, loss: recent / Math.max(1, recentN) };
+  const t = new MlpTrainer(x, y, inDim, outDim, rows, o);
+  t.run(o.steps);
+  return { layers: t.layers, loss: t.loss };
 }
 
 /** Predicts rows of x with trained layers (reference implementation for tests). */

@@ -1,4 +1,5 @@
-import { DEMO_MANIFEST, defaultInputSql, defaultUncertaintyParams, type ModelSpec } from '../score/cell';
+import { DEMO_MANIFEST, TRAINED_MAPPING, defaultInputSql, defaultUncertaintyParams, type ModelSpec } from '../score/cell';
+import { defaultRecipe } from '../models/recipe';
 import { POLICY_MAPPING } from '../models/demo-mappings';
 import type { CellData, CellKind, NotebookDoc } from './types';
 
@@ -27,8 +28,12 @@ export function makeCell(doc: NotebookDoc, kind: CellKind, at: number): CellData
     case 'markdown':
       return { id: newCellId(), kind, name: freshName(doc, 'text'), source: '## Notes\n' };
     case 'model': {
-      // Starts on the demo ensemble, ready to run; the cell's form switches model, task and mapping.
-      const model: ModelSpec = { task: 'uncertainty', model: { kind: 'demo', manifest: DEMO_MANIFEST }, mapping: structuredClone(POLICY_MAPPING), params: defaultUncertaintyParams() };
+      // On the demo: the demo ensemble, ready to run. On anyone else's data: models trained in the tab (the demo's
+      // models fit only the demo's robot). The cell's form switches model, task and mapping.
+      const demo = doc.sources.some((s) => s.kind === 'lerobot' && s.url === 'demo/');
+      const model: ModelSpec = demo
+        ? { task: 'uncertainty', model: { kind: 'demo', manifest: DEMO_MANIFEST }, mapping: structuredClone(POLICY_MAPPING), params: defaultUncertaintyParams() }
+        : { task: 'uncertainty', model: { kind: 'trained', recipe: defaultRecipe() }, mapping: structuredClone(TRAINED_MAPPING), params: { ...defaultUncertaintyParams(), reference: null, shadow: null } };
       return { id: newCellId(), kind, name: freshName(doc, 'scores'), source: defaultInputSql(model), model };
     }
   }

@@ -10,9 +10,10 @@ import type { SourceDecl } from '../ingest/source';
 import { quoteIdent } from '../util/sql';
 import { resultIpc, type ColumnSpec } from './arrow';
 import { anchorColumn, anchorsSql, referenceSql, type ModelSpec } from './cell';
-import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress } from './client';
+import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, TrainRequest, TrainResult } from './client';
+import { resolveColumns, trainedEncoderMapping, trainedPolicyMapping, type TrainRecipe } from '../models/recipe';
 import { numericColumns } from './frames';
-import type { DatasetStats, TensorInfo } from './mapping';
+import type { DatasetStats, ModelMapping, TensorInfo } from './mapping';
 import type { ClusterSummary } from './summary';
 
 /** What a model cell needs from the database. */
@@ -40,7 +41,31 @@ export interface ScorePort {
   scoreFrames(req: ScoreFramesRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<ScoreFramesResult>;
   embedWindows(req: EmbedRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<EmbedResult>;
   cluster(req: ClusterRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<ClusterResult>;
+  train(req: TrainRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<TrainResult>;
   cancel(id: number): Promise<boolean>;
+}
+
+/** Where models trained in the tab are kept between runs (the app: IndexedDB), keyed by recipe, columns and data. */
+export interface TrainedModelCache {
+  get(key: string): Promise<{ name: string; bytes: Uint8Array }[] | undefined>;
+  put(key: string, files: { name: string; bytes: Uint8Array }[]): Promise<void>;
+}
+
+/** What a run with models trained in the tab reports about the training. */
+export interface TrainedReport {
+  recipe: TrainRecipe;
+  state: string;
+  action: string;
+  /** The reference condition used (uncertainty) or the failure windows (clustering). */
+  trainedOn: string;
+  episodes: number;
+  frames: number;
+  losses: number[];
+  /** True when the models came from this browser's store instead of being trained again. */
+  cached: boolean;
+  ms: number;
+  mapping: ModelMapping;
+  files: { name: string; bytes: Uint8Array }[];
 }
 
 /** One window of a clustering result, for the 2-D map. */
@@ -68,6 +93,8 @@ export interface ModelRunData {
   runtime?: { ort: string; threads: number; crossOriginIsolated: boolean };
   samples: number;
   ms: number;
+  /** Models trained in the tab: on what, how, and their ONNX files (for download). */
+  trained?: TrainedReport;
   uncertainty?: { members: number; threshold: number | null; collect: number; shadow: { mean: number; flaggedShare: number } | null; framesPerSecond: number };
   cluster?: {
     k: number;
@@ -102,6 +129,8 @@ export interface ModelRunContext {
   onJob?: (scoreJobId: number | null) => void;
   /** True once the run was cancelled (checked between steps). */
   cancelled?: () => boolean;
+  /** Keeps trained models between runs (none: train every run). */
+  trainedCache?: TrainedModelCache;
 }
 
 /** Thrown when a run stops on request (the runner shows "Cancelled."). */
@@ -136,24 +165,69 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
   };
   const progress = (p: ScoreProgress) => ctx.onNote?.(describe(p));
 
-  step('Loading the model…');
-  const models = await loadModels(spec, ctx);
+  const recipe = spec.model.kind === 'trained' ? spec.model.recipe : null;
+  // A clustering cell first checks that there are failed episodes at all: its input query selects them.
+  if (spec.task === 'cluster') await checkFailures(spec.params.failures, ctx);
+  let models: ModelInfo[] = [];
+  if (!recipe) {
+    step('Loading the model…');
+    models = await loadModels(spec, ctx);
+  }
   step('Reading frames…');
   const frames = await ctx.db.queryIpc(source, ctx.id, ctx.opts);
   const table = tableFromIPC(frames);
   if (table.numRows === 0) throw new Error('The input query returned no frames: nothing to score.');
   const columns = numericColumns(table);
+  // Models trained here are sized from the frames: resolve the columns, derive the mapping, then train (or reuse).
+  const cols = recipe ? resolveColumns(columns, recipe) : null;
+  if (recipe && cols) {
+    const mapping = spec.task === 'uncertainty' ? trainedPolicyMapping(cols.state, cols.action, recipe.window) : trainedEncoderMapping(cols.state, cols.action, recipe);
+    spec = { ...spec, mapping } as ModelSpec;
+    if (spec.task === 'uncertainty') spec = { ...spec, params: { ...spec.params, shadow: { column: 'action_pred', operatorColumn: cols.action } } };
+  }
   step('Reading the dataset stats…');
   const { stats, from: statsFrom } = await statsFor(spec, table, columns, ctx);
+  let trained: TrainedReport | undefined;
+  let trainRef: number[] | undefined;
+  let anchorRows: Record<string, unknown>[] | null = null;
+  if (recipe && cols) {
+    if (!stats) throw new Error('Training needs normalisation stats of the state and action columns, and none could be computed.');
+    let on: { label: string; episodes?: number[]; anchors?: { episode: Int32Array; frame: Int32Array } };
+    if (spec.task === 'uncertainty') {
+      const ref = await referenceEpisodes(recipe, ctx);
+      trainRef = ref.ids;
+      on = { label: ref.label, episodes: ref.ids };
+    } else {
+      step('Finding failure onsets…');
+      anchorRows = await ctx.db.rows(anchorsSql(spec.params, cols.state, await episodeColumns(ctx)), ctx.id, ctx.opts);
+      if (anchorRows.length < 3) throw new Error(`Clustering needs at least 3 failure windows; the failures (${spec.params.failures}) with onsets give ${anchorRows.length}.`);
+      on = { label: `${anchorRows.length} failure windows`, anchors: { episode: Int32Array.from(anchorRows, (a) => Number(a.episode_index)), frame: Int32Array.from(anchorRows, (a) => Number(a.frame_index)) } };
+    }
+    const key = trainKey(spec.task, recipe, cols, ctx.sources, table.numRows, on);
+    const t1 = performance.now();
+    const hit = await ctx.trainedCache?.get(key).catch(() => undefined);
+    if (hit?.length) {
+      step('Loading the trained models kept in this browser…');
+      for (const f of hit) models.push(await ctx.score.loadModel({ bytes: f.bytes.slice(), name: f.name }));
+      trained = { recipe, state: cols.state, action: cols.action, trainedOn: on.label, episodes: on.episodes?.length ?? hit.length, frames: 0, losses: [], cached: true, ms: performance.now() - t1, mapping: spec.mapping, files: hit };
+    } else {
+      step(spec.task === 'uncertainty' ? 'Training the ensemble…' : 'Fitting the window embedding…');
+      const r = await job(ctx.score.train({ task: spec.task, recipe, columns: { state: cols.state, action: cols.action }, frames: frames.slice(), stats, reference: on.episodes, anchors: on.anchors }, progress));
+      models = r.models;
+      await ctx.trainedCache?.put(key, r.files.map((f) => ({ name: f.name, bytes: f.bytes.slice() }))).catch(() => undefined);
+      trained = { recipe, state: cols.state, action: cols.action, trainedOn: on.label, episodes: r.episodes, frames: r.frames, losses: r.losses, cached: false, ms: performance.now() - t1, mapping: r.mapping, files: r.files };
+    }
+  }
   const ids = models.map((m) => m.id);
   const problems = await ctx.score.checkMapping(ids, spec.mapping, columns, stats ?? undefined);
   if (problems.length) throw new Error(`The mapping does not fit the model and the input query:\n- ${problems.join('\n- ')}`);
-  const base = { task: spec.task, models: models.map((m) => ({ name: m.name, inputs: m.inputs, outputs: m.outputs })), columns, statsFrom };
+  const base = { task: spec.task, models: models.map((m) => ({ name: m.name, inputs: m.inputs, outputs: m.outputs })), columns, statsFrom, trained };
 
   if (spec.task === 'uncertainty') {
     const p = spec.params;
     const refSql = referenceSql(p);
-    const reference = refSql ? (await ctx.db.rows(refSql, ctx.id, ctx.opts)).map((r) => Number(r.episode_index)) : undefined;
+    // Trained models: the threshold is calibrated on the episodes they were trained on, unless the cell names others.
+    const reference = refSql ? (await ctx.db.rows(refSql, ctx.id, ctx.opts)).map((r) => Number(r.episode_index)) : trainRef;
     step('Scoring frames…');
     const fps = await datasetFps(ctx);
     const r = await job(
@@ -177,7 +251,7 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
 
   const p = spec.params;
   step('Finding failure onsets…');
-  const anchors = await ctx.db.rows(anchorsSql(p, anchorColumn(spec)), ctx.id, ctx.opts);
+  const anchors = anchorRows ?? (await ctx.db.rows(anchorsSql(p, anchorColumn(spec)), ctx.id, ctx.opts));
   if (anchors.length < 3) throw new Error(`Clustering needs at least 3 failure windows; the failures (${p.failures}) with onsets give ${anchors.length}.`);
   const episode = Int32Array.from(anchors, (a) => Number(a.episode_index));
   const frame = Int32Array.from(anchors, (a) => Number(a.frame_index));
@@ -227,6 +301,66 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
   };
 }
 
+/** The columns of the `episodes` table. */
+async function episodeColumns(ctx: ModelRunContext): Promise<string[]> {
+  return (await ctx.db.rows('SELECT column_name FROM (DESCRIBE episodes)', ctx.id, ctx.opts)).map((r) => String(r.column_name));
+}
+
+/**
+ * Says clearly when a clustering cell has no failed episodes to work on: no outcome column at all (no log), a
+ * condition naming columns the episodes lack, or no episode matching it.
+ */
+async function checkFailures(failures: string, ctx: ModelRunContext): Promise<void> {
+  const cols = await episodeColumns(ctx);
+  const list = cols.map((c) => `\`${c}\``).join(', ');
+  // The episodes view has an `outcome` column even without a log (reviews fill it): no value in it is no outcome.
+  const noOutcome = /\boutcome\b/.test(failures) && (!cols.includes('outcome') || Number((await ctx.db.rows('SELECT count(outcome) AS n FROM episodes', ctx.id, ctx.opts))[0]?.n ?? 0) === 0);
+  if (noOutcome) {
+    throw new Error(
+      `No outcome is mapped: no episode has an \`outcome\`, so there are no failed episodes to cluster. ` +
+        `Add a deployment log (\`&log=<csv>\` with \`episode_id\` and \`outcome\`: success, failure or intervened), or change "failed episodes where" to a condition on the episodes' columns (${list}).`,
+    );
+  }
+  let n: number;
+  try {
+    const [r] = await ctx.db.rows(`SELECT count(*) AS n FROM episodes WHERE ${failures}`, ctx.id, ctx.opts);
+    n = Number(r?.n ?? 0);
+  } catch (e) {
+    const why = String((e as Error).message ?? e).split('\n')[0].replace(/^[A-Za-z ]*Error: /, '');
+    throw new Error(`The failures condition \`${failures}\` does not run on the episodes (${why}). Write it over the episodes' columns: ${list}.`);
+  }
+  if (n === 0) throw new Error(`No episode matches the failures condition \`${failures}\`: nothing to cluster. Check "failed episodes where" against the episodes' outcomes.`);
+}
+
+/**
+ * The episodes trained models imitate. 'auto': the demos (no policy version) when the log says which those are,
+ * else the successful episodes, else every episode; a condition that picks fewer than 2 episodes falls through.
+ */
+async function referenceEpisodes(r: TrainRecipe, ctx: ModelRunContext): Promise<{ ids: number[]; label: string }> {
+  const cols = r.reference === 'auto' ? await episodeColumns(ctx) : [];
+  const candidates =
+    r.reference !== 'auto'
+      ? [r.reference]
+      : [cols.includes('policy_version') ? 'policy_version IS NULL' : null, cols.includes('outcome') ? `outcome = 'success'` : null, 'true'].filter((c): c is string => c !== null);
+  for (const c of candidates) {
+    const ids = (await ctx.db.rows(`SELECT episode_index FROM episodes WHERE ${c} ORDER BY episode_index`, ctx.id, ctx.opts)).map((x) => Number(x.episode_index));
+    if (ids.length >= 2 || r.reference !== 'auto') return { ids, label: c === 'true' ? 'every episode' : c };
+  }
+  return { ids: [], label: 'no episode' };
+}
+
+/** Cache key of trained models: everything that decides their bytes (recipe, columns, task, the data's identity). */
+function trainKey(task: string, r: TrainRecipe, cols: { state: string; action: string }, sources: SourceDecl[], rows: number, on: { episodes?: number[]; anchors?: { episode: Int32Array; frame: Int32Array } }): string {
+  const text = JSON.stringify([task, r, cols, sources.map((s) => [s.kind, s.url ?? s.name]), rows, on.episodes ?? [], Array.from(on.anchors?.episode ?? []), Array.from(on.anchors?.frame ?? [])]);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    h1 = Math.imul(h1 ^ text.charCodeAt(i), 0x01000193);
+    h2 = Math.imul(h2 ^ text.charCodeAt(i), 0x5bd1e995);
+  }
+  return `trained:${task}:${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}`;
+}
+
 /** Inserts a result table and describes it (rows, DuckDB column types read off its Arrow schema). */
 async function store(ctx: ModelRunContext, name: string, ipc: Uint8Array): Promise<ModelRunData['tables'][number]> {
   const t = tableFromIPC(ipc);
@@ -255,6 +389,7 @@ function conditionValue(v: unknown): string | number | null {
 
 async function loadModels(spec: ModelSpec, ctx: ModelRunContext): Promise<ModelInfo[]> {
   const m = spec.model;
+  if (m.kind === 'trained') return [];
   if (m.kind === 'demo') {
     const demo = await ctx.score.loadDemoModels(m.manifest);
     return spec.task === 'uncertainty' ? demo.ensemble.models : [demo.encoder.model];

@@ -4,7 +4,8 @@
  * for shape here; whether it fits the model and the dataset is known only once both are loaded (`validateMapping`).
  */
 import type { ModelMapping, Normalization } from './mapping';
-import type { ClusterParams, ModelSource, ModelSpec, OnsetSource, UncertaintyParams } from './cell';
+import type { TrainRecipe } from '../models/recipe';
+import { TRAINED_MAPPING, type ClusterParams, type ModelSource, type ModelSpec, type OnsetSource, type UncertaintyParams } from './cell';
 
 /** Most models in one cell (an ensemble). */
 export const MAX_MODELS = 16;
@@ -38,15 +39,44 @@ function condition(v: unknown, where: string, p: Problems, nullable: boolean): s
   return null;
 }
 
+/** Most hidden units per layer, steps and members of a recipe: enough for small policies, bounded so a link cannot ask the tab for hours of training. */
+export const RECIPE_LIMITS = { members: 16, layers: 4, width: 256, steps: 20_000, batch: 1024, window: 64, encoderWindow: 600, embeddingDim: 32 } as const;
+
+function recipe(v: unknown, p: Problems): TrainRecipe | undefined {
+  const w = 'model.recipe';
+  if (!isObj(v)) return void p.add(w, 'must be an object {version: 1, seed, members, hidden, steps, …}.');
+  const before = p.list.length;
+  const L = RECIPE_LIMITS;
+  p.keys(v, ['version', 'seed', 'state', 'action', 'members', 'hidden', 'steps', 'batch', 'window', 'reference', 'embeddingDim', 'encoderWindow', 'encoderAnchor'], w);
+  if (v.version !== 1) p.add(`${w}.version`, 'must be 1.');
+  if (!isInt(v.seed, 0, 2 ** 31 - 1)) p.add(`${w}.seed`, 'must be a whole number in 0…2147483647.');
+  for (const k of ['state', 'action'] as const) if (v[k] !== null && (typeof v[k] !== 'string' || !COLUMN.test(v[k] as string))) p.add(`${w}.${k}`, 'must be null (found in the frames) or a column name.');
+  if (!isInt(v.members, 1, L.members)) p.add(`${w}.members`, `must be a whole number in 1…${L.members}.`);
+  if (!Array.isArray(v.hidden) || v.hidden.length < 1 || v.hidden.length > L.layers || !v.hidden.every((h) => isInt(h, 1, L.width))) p.add(`${w}.hidden`, `must list 1–${L.layers} layer widths in 1…${L.width}.`);
+  if (!isInt(v.steps, 1, L.steps)) p.add(`${w}.steps`, `must be a whole number in 1…${L.steps}.`);
+  if (!isInt(v.batch, 1, L.batch)) p.add(`${w}.batch`, `must be a whole number in 1…${L.batch}.`);
+  if (!isInt(v.window, 1, L.window)) p.add(`${w}.window`, `must be a whole number of frames in 1…${L.window}.`);
+  if (v.reference !== 'auto') condition(v.reference, `${w}.reference`, p, false);
+  if (!isInt(v.embeddingDim, 2, L.embeddingDim)) p.add(`${w}.embeddingDim`, `must be a whole number in 2…${L.embeddingDim}.`);
+  if (!isInt(v.encoderWindow, 2, L.encoderWindow)) p.add(`${w}.encoderWindow`, `must be a whole number of frames in 2…${L.encoderWindow}.`);
+  if (!isInt(v.encoderAnchor, 0, L.encoderWindow - 1) || (isInt(v.encoderWindow, 2, L.encoderWindow) && (v.encoderAnchor as number) >= (v.encoderWindow as number))) p.add(`${w}.encoderAnchor`, 'must be in 0…encoderWindow − 1.');
+  return p.list.length > before ? undefined : (structuredClone(v) as unknown as TrainRecipe);
+}
+
 function source(v: unknown, p: Problems, isUrl: (u: string) => boolean): ModelSource | undefined {
-  if (!isObj(v)) return void p.add('model', 'must be an object {kind: "demo" | "url" | "file", …}.');
+  if (!isObj(v)) return void p.add('model', 'must be an object {kind: "demo" | "url" | "file" | "trained", …}.');
+  if (v.kind === 'trained') {
+    p.keys(v, ['kind', 'recipe'], 'model');
+    const r = recipe(v.recipe, p);
+    return r ? { kind: 'trained', recipe: r } : undefined;
+  }
   if (v.kind === 'demo') {
     p.keys(v, ['kind', 'manifest'], 'model');
     if (typeof v.manifest !== 'string' || !isUrl(v.manifest)) return void p.add('model.manifest', 'must be an http(s) URL or a path relative to the page.');
     return { kind: 'demo', manifest: v.manifest };
   }
   const key = v.kind === 'url' ? 'urls' : v.kind === 'file' ? 'names' : null;
-  if (!key) return void p.add('model.kind', `must be "demo", "url" or "file", got ${JSON.stringify(String(v.kind).slice(0, 40))}.`);
+  if (!key) return void p.add('model.kind', `must be "demo", "url", "file" or "trained", got ${JSON.stringify(String(v.kind).slice(0, 40))}.`);
   p.keys(v, ['kind', key], 'model');
   const list = v[key];
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_MODELS) return void p.add(`model.${key}`, `must list 1–${MAX_MODELS} models.`);
@@ -152,7 +182,10 @@ export function validateModelSpec(x: unknown, path: string, isUrl: (u: string) =
   p.keys(x, ['task', 'model', 'mapping', 'params'], '');
   if (x.task !== 'uncertainty' && x.task !== 'cluster') p.add('task', 'must be "uncertainty" or "cluster".');
   const model = source(x.model, p, isUrl);
-  const map = mapping(x.mapping, p);
+  // Models trained in the tab are sized from the data when they are trained: their cell carries no mapping.
+  const trained = isObj(x.model) && x.model.kind === 'trained';
+  if (trained && x.mapping !== undefined && JSON.stringify(x.mapping) !== JSON.stringify(TRAINED_MAPPING)) p.add('mapping', 'must be empty ({version: 1, stride: 1, inputs: [], outputs: []}) when the models are trained in the tab.');
+  const map = trained ? structuredClone(TRAINED_MAPPING) : mapping(x.mapping, p);
   let params: UncertaintyParams | ClusterParams | undefined;
   if (!isObj(x.params)) p.add('params', 'must be an object.');
   else if (x.task === 'uncertainty') params = uncertainty(x.params, p);

@@ -6,6 +6,7 @@
  * model URLs it names (listed by the consent banner).
  */
 import { quoteIdent } from '../util/sql';
+import type { TrainRecipe } from '../models/recipe';
 import type { ModelMapping } from './mapping';
 
 /** What a model cell does with its model. */
@@ -16,7 +17,13 @@ export type ModelTask = 'uncertainty' | 'cluster';
  * clustering), one or more URLs (several: an ensemble), or local files, which a shared link cannot carry:
  * only their names are saved and the cell asks for the files again.
  */
-export type ModelSource = { kind: 'demo'; manifest: string } | { kind: 'url'; urls: string[] } | { kind: 'file'; names: string[] };
+export type ModelSource = { kind: 'demo'; manifest: string } | { kind: 'url'; urls: string[] } | { kind: 'file'; names: string[] } | { kind: 'trained'; recipe: TrainRecipe };
+
+/**
+ * The mapping of a cell whose models are trained in the tab: empty, because it is sized from the data when the
+ * models are trained (the run reports the mapping it used).
+ */
+export const TRAINED_MAPPING: ModelMapping = { version: 1, stride: 1, inputs: [], outputs: [] };
 
 /** Uncertainty scoring: which frames set the collect-here threshold, and shadow mode. */
 export interface UncertaintyParams {
@@ -71,8 +78,15 @@ export function modelTables(name: string, task: ModelTask): string[] {
   return task === 'uncertainty' ? [name, `${name}_episodes`, `${name}_collect`] : [name, `${name}_clusters`];
 }
 
-/** The dataset columns a mapping reads (inputs' features, plus the shadow mode's logged column). */
-export function mappedColumns(spec: ModelSpec): string[] {
+/** Failed episodes by default when the models are trained in the tab: failures and operator interventions. */
+export const TRAINED_FAILURES = `outcome IN ('failure', 'intervened')`;
+
+/** The dataset columns a mapping reads (inputs' features, plus the shadow mode's logged column); null: not known before the run. */
+export function mappedColumns(spec: ModelSpec): string[] | null {
+  if (spec.model.kind === 'trained') {
+    const r = spec.model.recipe;
+    return r.state && r.action ? [...new Set([r.state, r.action])] : null;
+  }
   const cols = spec.mapping.inputs.flatMap((i) => i.features.map((f) => f.column));
   if (spec.task === 'uncertainty' && spec.params.shadow) cols.push(spec.params.shadow.operatorColumn);
   return [...new Set(cols)];
@@ -83,7 +97,9 @@ export function mappedColumns(spec: ModelSpec): string[] {
  * chunks), in the order the scorer wants. A clustering cell reads only the failed episodes' frames.
  */
 export function defaultInputSql(spec: ModelSpec): string {
-  const cols = ['episode_index', 'frame_index', ...mappedColumns(spec)].map((c) => (/^[a-z_][a-z0-9_]*$/.test(c) ? c : quoteIdent(c)));
+  const mapped = mappedColumns(spec);
+  // Columns found at training time: every column (lazy loading still skips images and videos, which are not columns).
+  const cols = mapped === null ? ['*'] : ['episode_index', 'frame_index', ...mapped].map((c) => (/^[a-z_][a-z0-9_]*$/.test(c) ? c : quoteIdent(c)));
   const where = spec.task === 'cluster' ? `\nWHERE episode_index IN (SELECT episode_index FROM episodes WHERE ${spec.params.failures})` : '';
   return `SELECT ${cols.join(', ')}\nFROM frames${where}\nORDER BY episode_index, frame_index`;
 }
@@ -98,12 +114,22 @@ export function referenceSql(p: UncertaintyParams): string | null {
  * summary conditions. The detector takes the frame where the state jumps most from the previous one (an impact,
  * a slip, a policy starting to flail); on the demo that is within ~1.5 s of the true onset for most failures.
  */
-export function anchorsSql(p: ClusterParams, stateColumn: string): string {
+export function anchorsSql(p: ClusterParams, stateColumn: string, episodeColumns?: string[]): string {
   const fps = `(SELECT max(length / duration_s) FROM episodes WHERE duration_s > 0)`;
-  const extra = p.conditions.map((c) => `, e.${quoteIdent(c)}`).join('');
+  // With the episodes' columns known (at run time), columns a dataset lacks read as NULL instead of failing.
+  const has = (c: string) => !episodeColumns || episodeColumns.includes(c);
+  const extra = p.conditions.map((c) => (has(c) ? `, e.${quoteIdent(c)}` : `, NULL AS ${quoteIdent(c)}`)).join('');
+  const category = has('failure_category') ? 'CAST(e.failure_category AS VARCHAR)' : 'NULL::VARCHAR';
+  const q = quoteIdent(stateColumn);
+  const prev = `lag(${q}) OVER (PARTITION BY episode_index ORDER BY frame_index)`;
+  // At run time (columns known), frames with missing values are skipped: list_distance refuses NULL elements.
+  const jump = episodeColumns
+    ? `CASE WHEN list_count(${q}) = len(${q}) AND list_count(${prev}) = len(${prev}) THEN list_distance(${q}, ${prev}) END AS jump`
+    : `list_distance(${q}, ${prev}) AS jump`;
+  const onsetCol = has('failure_onset_s') ? 'failure_onset_s' : 'NULL::DOUBLE AS failure_onset_s';
   const detected = `SELECT episode_index, arg_max(frame_index, jump) AS frame_index FROM (
     SELECT episode_index, frame_index,
-           list_distance(${quoteIdent(stateColumn)}, lag(${quoteIdent(stateColumn)}) OVER (PARTITION BY episode_index ORDER BY frame_index)) AS jump
+           ${jump}
     FROM frames WHERE episode_index IN (SELECT episode_index FROM failed)
   ) GROUP BY episode_index`;
   const onset =
@@ -113,9 +139,9 @@ export function anchorsSql(p: ClusterParams, stateColumn: string): string {
         ? 'd.frame_index'
         : `coalesce(CAST(round(f.failure_onset_s * ${fps}) AS INTEGER), d.frame_index)`;
   const source = p.onsets === 'detected' ? `'detected'` : p.onsets === 'annotated' ? `'annotated'` : `CASE WHEN f.failure_onset_s IS NULL THEN 'detected' ELSE 'annotated' END`;
-  return `WITH failed AS (SELECT episode_index, failure_onset_s FROM episodes WHERE ${p.failures}),
+  return `WITH failed AS (SELECT episode_index, ${onsetCol} FROM episodes WHERE ${p.failures}),
 detected AS (${p.onsets === 'annotated' ? 'SELECT NULL::INTEGER AS episode_index, NULL::INTEGER AS frame_index WHERE false' : detected})
-SELECT f.episode_index, ${onset} AS frame_index, ${onset} / ${fps} AS onset_s, ${source} AS onset_source, CAST(e.failure_category AS VARCHAR) AS failure_category${extra}
+SELECT f.episode_index, ${onset} AS frame_index, ${onset} / ${fps} AS onset_s, ${source} AS onset_source, ${category} AS failure_category${extra}
 FROM failed f JOIN episodes e USING (episode_index) LEFT JOIN detected d USING (episode_index)
 WHERE ${onset} IS NOT NULL
 ORDER BY f.episode_index`;
@@ -130,6 +156,7 @@ export function modelCellSql(source: string, spec: ModelSpec | undefined): strin
 
 /** The column whose jumps the onset detector looks for: the first mapped feature (the state, for the demo encoder). */
 export function anchorColumn(spec: ModelSpec): string {
+  if (spec.model.kind === 'trained') return spec.model.recipe.state ?? 'state';
   return spec.mapping.inputs[0]?.features[0]?.column ?? 'observation.state';
 }
 

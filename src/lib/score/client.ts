@@ -5,13 +5,13 @@
  */
 import * as Comlink from 'comlink';
 import type { ScoreApi, ScoreRuntimeInfo } from '../../../workers/score.worker';
-import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ScoreFramesRequest, ScoreFramesResult } from '../../../workers/score/scorer';
+import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ScoreFramesRequest, ScoreFramesResult, TrainRequest, TrainResult } from '../../../workers/score/scorer';
 import type { ScoreProgress } from '../../../workers/score/jobs';
 import type { ModelInfo } from '../../../workers/score/models';
 import type { DemoManifest } from '../models/demo-models';
 import type { DatasetStats, ModelMapping } from './mapping';
 
-export type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, ScoreRuntimeInfo };
+export type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, ScoreRuntimeInfo, TrainRequest, TrainResult };
 
 /** A cancellable piece of work: pass `id` to {@link ScoreClient.cancel}. */
 export interface ScoreJob<T> {
@@ -119,6 +119,13 @@ export class ScoreClient {
   cluster(req: ClusterRequest, onProgress?: (p: ScoreProgress) => void): ScoreJob<ClusterResult> {
     const id = this.#nextId++;
     const done = this.#remote.cluster(id, req, proxied(onProgress)) as Promise<ClusterResult>;
+    return { id, done };
+  }
+
+  /** Trains models in the worker (frames transferred) and loads them there; progress per chunk of steps, cancellable. */
+  train(req: TrainRequest, onProgress?: (p: ScoreProgress) => void): ScoreJob<TrainResult> {
+    const id = this.#nextId++;
+    const done = this.#remote.train(id, Comlink.transfer(req, [req.frames.buffer as ArrayBuffer]), proxied(onProgress)) as Promise<TrainResult>;
     return { id, done };
   }
 

@@ -8,7 +8,9 @@ import type { SourceDecl } from '../ingest/source';
 import type { ModelCellRun, NotebookDb } from '../notebook/runner';
 import type { CellData } from '../notebook/types';
 import { ScoreClient } from './client';
-import { ModelRunInfo, runModelCell, type ModelDbPort } from './cell-run';
+import { ModelRunInfo, runModelCell, type ModelDbPort, type TrainedModelCache } from './cell-run';
+import { Database } from '../store/db';
+import { KvStore } from '../store/kv';
 import { modelFiles } from './model-files';
 import type { ModelSpec } from './cell';
 import type { DatasetStats } from './mapping';
@@ -16,22 +18,50 @@ import type { DatasetStats } from './mapping';
 /** Rows of the main table shown with a model cell's first page. */
 const FIRST_PAGE = 200;
 
+/**
+ * Models trained in the tab, kept in this browser's IndexedDB (the app's `kv` store, one entry per recipe, columns
+ * and data), so a reload or a re-run loads them instead of training again. Storage refused: train every run.
+ */
+export function browserTrainedCache(kv: KvStore = new KvStore(new Database())): TrainedModelCache {
+  return {
+    get: (key) => kv.get<{ name: string; bytes: Uint8Array }[]>(key),
+    put: (key, files) => kv.set(key, files),
+  };
+}
+
+/**
+ * Runs `f`, retrying for a few seconds while the page is still creating the `annotations` table. Why: a new
+ * notebook's database loads the reviews (which the `episodes` view reads) just after its sources, and a model cell
+ * that queries `episodes` at once can get there first ("Table with name annotations does not exist!").
+ */
+async function afterAnnotations<T>(f: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i >= 40 || !/Table with name annotations does not exist/.test(String((e as Error)?.message ?? e))) throw e;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
 /** The runner's database for `db`, running model cells with the page's score worker. */
 export function withModels(db: DbClient, score: () => ScoreClient = () => ScoreClient.shared()): NotebookDb {
   /** Runs in progress: query id → the score job running now (null between jobs) and a cancelled flag. */
   const active = new Map<number, { job: number | null; cancelled: boolean }>();
+  const trainedCache = typeof indexedDB === 'undefined' ? undefined : browserTrainedCache();
   const port: ModelDbPort = {
     async queryIpc(sql, id, opts) {
       // The database client returns rows; materialising and exporting keeps the bytes as Arrow end to end.
       const tmp = `__model_input_${id}`;
       try {
-        await db.runCell(tmp, sql, id, 1, opts);
+        await afterAnnotations(() => db.runCell(tmp, sql, id, 1, opts));
         return await db.exportResult(tmp, 'arrow');
       } finally {
         await db.query(`DROP TABLE IF EXISTS ${tmp}`).catch(() => undefined);
       }
     },
-    rows: async (sql, id, opts) => (await db.query(sql, id, opts)).rows,
+    rows: async (sql, id, opts) => (await afterAnnotations(() => db.query(sql, id, opts))).rows,
     async insertArrow(name, ipc) {
       await db.insertArrow(name, ipc);
     },
@@ -67,6 +97,7 @@ export function withModels(db: DbClient, score: () => ScoreClient = () => ScoreC
           onNote: ctx.onNote,
           onJob: (job) => (run.job = job),
           cancelled: () => run.cancelled,
+          trainedCache,
         });
         data.runtime = await score().info();
         const page = await db.page(cell.name, 0, FIRST_PAGE);

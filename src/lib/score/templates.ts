@@ -7,7 +7,8 @@ import type { SourceDecl } from '../ingest/source';
 import { ENCODER_MAPPING, POLICY_MAPPING } from '../models/demo-mappings';
 import { demoSources } from '../notebook/templates/health';
 import type { CellData, NotebookDoc } from '../notebook/types';
-import { DEMO_MANIFEST, defaultClusterParams, defaultInputSql, defaultUncertaintyParams, type ModelSpec } from './cell';
+import { defaultRecipe } from '../models/recipe';
+import { DEMO_MANIFEST, TRAINED_FAILURES, TRAINED_MAPPING, defaultClusterParams, defaultInputSql, defaultUncertaintyParams, type ModelSpec } from './cell';
 
 const md = (name: string, source: string): CellData => ({ id: name, kind: 'markdown', name, source });
 const sql = (name: string, source: string): CellData => ({ id: name, kind: 'sql', name, source });
@@ -130,8 +131,88 @@ ORDER BY w.cluster, w.episode_index`,
   };
 }
 
-/** The model notebooks for the sidebar's job list. */
+const TRAIN_NOTE =
+  'The models are **trained in this tab** from the recipe in the cell (seed, members, layer sizes, steps), sized from the dataset\'s own state and action columns, and kept in this browser: a re-run, or a colleague opening the shared notebook on the same data, gets the same models (same recipe and seed → same ONNX bytes). ' +
+  'Pick **ONNX by URL** or **ONNX file(s)** in the cell to bring your own models instead; **Download** saves the trained ones.';
+
+/**
+ * Uncertainty scoring on the user's dataset: an ensemble trained in the tab on the reference episodes (the demos
+ * when the log says which those are, else the successful episodes, else all), no demo model, no column named that
+ * the dataset may lack (the SQL cells read only the result tables and the canonical episode columns).
+ */
+export function trainedUncertaintyNotebook(sources: SourceDecl[]): NotebookDoc {
+  const spec: ModelSpec = { task: 'uncertainty', model: { kind: 'trained', recipe: defaultRecipe() }, mapping: structuredClone(TRAINED_MAPPING), params: { ...defaultUncertaintyParams(), reference: null, shadow: null } };
+  return {
+    version: 1,
+    title: 'Uncertainty scoring',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Uncertainty scoring\n' +
+          'Five small policies (a window of state → action), each trained on its own bootstrap sample of the reference episodes, score every frame. Where they **disagree**, the data has too little like it: states to send an operator to demonstrate.\n\n' +
+          TRAIN_NOTE +
+          ' A frame is flagged above the 99th percentile of the reference episodes\' frames.',
+      ),
+      model('policy_scores', spec),
+      sql(
+        'episode_uncertainty',
+        `-- Per-episode summary, most uncertain first
+SELECT s.episode_index, e.task, round(s.mean, 4) AS mean_uncertainty, round(s.p90, 4) AS p90_uncertainty, round(s.max, 4) AS max_uncertainty,
+       round(s.max_frame * e.duration_s / e.length, 1) AS max_at_s, s.flagged_frames
+FROM policy_scores_episodes s JOIN episodes e USING (episode_index)
+ORDER BY s.max DESC`,
+      ),
+      md('collect_note', '## Collect here\nStretches of flagged frames, strongest first: the episode (click it to open it at that moment) and when, in seconds from its start.'),
+      sql(
+        'collect_here',
+        `SELECT c.rank, c.episode_index, round(c.start_s, 1) AS start_s, round(c.end_s, 1) AS end_s, round(c.peak_s, 1) AS peak_s,
+       round(c.peak_uncertainty, 4) AS peak_uncertainty, c.frames
+FROM policy_scores_collect c ORDER BY c.rank`,
+      ),
+      sql(
+        'top_episode_trace',
+        `-- The most uncertain stretch's episode, frame by frame
+SELECT round(f.frame_index * e.duration_s / e.length, 3) AS t_s, f.uncertainty, f.shadow_disagreement
+FROM policy_scores f JOIN episodes e USING (episode_index)
+WHERE f.episode_index = (SELECT episode_index FROM policy_scores_collect ORDER BY rank LIMIT 1)
+ORDER BY f.frame_index`,
+      ),
+      plot('trace_chart', { data: 'top_episode_trace', mark: 'line', x: 't_s', y: 'uncertainty', title: 'Ensemble disagreement over the top collect-here episode', xLabel: 'seconds', yLabel: 'disagreement' }),
+    ],
+  };
+}
+
+/** Failure clustering on the user's dataset: a window embedding fitted in the tab on the failures themselves. */
+export function trainedClusteringNotebook(sources: SourceDecl[]): NotebookDoc {
+  const spec: ModelSpec = { task: 'cluster', model: { kind: 'trained', recipe: defaultRecipe() }, mapping: structuredClone(TRAINED_MAPPING), params: { ...defaultClusterParams(), failures: TRAINED_FAILURES } };
+  return {
+    version: 1,
+    title: 'Failure clustering',
+    sources,
+    cells: [
+      md(
+        'intro',
+        '# Failure clustering\n' +
+          'Every failed or intervened episode (the log\'s `outcome`) gets a window of state and action around its failure onset: the onset a reviewer marked or, where nobody has, the frame where the state jumps most. ' +
+          'The embedding, fitted in this tab on those windows (the tracking residual, state − commanded action, when both have the same size; PCA to 8 numbers), is clustered with k-means (k by silhouette) and DBSCAN. ' +
+          TRAIN_NOTE,
+      ),
+      model('failure_clusters', spec),
+      sql('cluster_summary', 'SELECT * FROM failure_clusters_clusters ORDER BY cluster'),
+      sql(
+        'cluster_mix',
+        `-- What the log filed for the windows of each cluster
+SELECT cluster_name, coalesce(failure_category, 'unlabelled') AS failure_category, count(*) AS windows
+FROM failure_clusters GROUP BY ALL ORDER BY cluster_name, windows DESC`,
+      ),
+      plot('cluster_mix_chart', { data: 'cluster_mix', mark: 'barY', x: 'cluster_name', y: 'windows', fill: 'failure_category', title: 'Logged failure category of each cluster', yLabel: 'windows' }),
+    ],
+  };
+}
+
+/** The model notebooks for the sidebar's job list: the demo's models on the demo, models trained in the tab on the user's data. */
 export const MODEL_TEMPLATES: readonly { id: string; title: string; build: (sources?: SourceDecl[]) => NotebookDoc }[] = [
-  { id: 'uncertainty', title: 'Uncertainty scoring', build: (s) => uncertaintyNotebook(s) },
-  { id: 'failure-clustering', title: 'Failure clustering', build: (s) => failureClusteringNotebook(s) },
+  { id: 'uncertainty', title: 'Uncertainty scoring', build: (s) => (s ? trainedUncertaintyNotebook(s) : uncertaintyNotebook()) },
+  { id: 'failure-clustering', title: 'Failure clustering', build: (s) => (s ? trainedClusteringNotebook(s) : failureClusteringNotebook()) },
 ];
