@@ -24,6 +24,8 @@ export interface HeadlessCellResult {
   /** Up to `maxRows` rows, as plain JSON values. */
   rows?: Record<string, unknown>[];
   error?: string;
+  /** Why the cell was disabled (status `disabled`): the inputs it lacks. */
+  capability?: string;
   ms?: number;
 }
 
@@ -101,6 +103,7 @@ export async function runNotebook(doc: NotebookDoc, opts: HeadlessOptions = {}):
     const rt = runner.runtime[c.id];
     const out: HeadlessCellResult = { name: c.name, kind: c.kind, status: rt.status, ms: rt.ms };
     if (rt.error) out.error = rt.error;
+    if (rt.capability) out.capability = rt.capability;
     if (rt.model) out.model = rt.model.data;
     if (rt.output && (c.kind === 'sql' || c.kind === 'model')) {
       out.rowCount = rt.output.rowCount;

@@ -6,6 +6,8 @@ import { dependencyGraph, downstreamOf, namesRead } from './deps';
 import { queryShape, splitStatements } from './sql-scan';
 import { CELL_NAME, ResultData, type CellData, type CellRuntime, type NotebookDoc } from './types';
 import type { ModelRunInfo } from '../score/cell-run';
+import { schemaFromRows, unmetNeeds, type Schema } from '../contract/capability';
+import { cellNeeds } from './needs';
 
 /** What the runner needs from the database (the app passes its DbClient; tests pass a Node engine adapter). */
 export interface NotebookDb {
@@ -151,8 +153,11 @@ export class NotebookRunner {
   async #runMany(ids: string[]): Promise<void> {
     this.#state.busy = true;
     const failed = new Set<string>();
+    /** Cells disabled for missing inputs, by id: their dependants are disabled too (with a pointer to them). */
+    const disabled = new Map<string, string>();
     const { upstream, problems } = dependencyGraph(this.doc.cells);
     try {
+      const schema = await this.#schema();
       for (const id of ids) {
         const cell = this.doc.cells.find((c) => c.id === id);
         const rt = this.#rt(id);
@@ -169,12 +174,37 @@ export class NotebookRunner {
           failed.add(id);
           continue;
         }
+        const offUp = (upstream.get(id) ?? []).find((u) => disabled.has(u) || (!ids.includes(u) && this.runtime[u]?.status === 'disabled'));
+        if (offUp && !disabled.has(offUp)) disabled.set(offUp, this.doc.cells.find((c) => c.id === offUp)?.name ?? offUp);
+        const unmet = offUp ? [`Not run: it reads "${disabled.get(offUp)}", which this data cannot compute (see that cell).`] : schema ? unmetNeeds(cellNeeds(this.doc, cell), schema) : [];
+        if (unmet.length) {
+          rt.status = 'disabled';
+          rt.capability = unmet.join(' ');
+          rt.output = undefined;
+          rt.runId++;
+          disabled.set(id, cell.name);
+          continue;
+        }
+        rt.capability = undefined;
         const ok = await this.#runOne(cell, rt);
         if (!ok) failed.add(id);
       }
     } finally {
       this.#state.busy = false;
       this.#hooks.onRunDone?.();
+    }
+  }
+
+  /**
+   * The tables and columns the database holds now, for the capability checks (null when it cannot tell, e.g. a
+   * test double without `information_schema`: then cells just run).
+   */
+  async #schema(): Promise<Schema | null> {
+    try {
+      const r = await this.#db.query(`SELECT table_name, column_name FROM information_schema.columns`);
+      return schemaFromRows(r.rows);
+    } catch {
+      return null;
     }
   }
 
