@@ -60,7 +60,8 @@ export function fitCostModel(schema: Schema): CostModelForm {
 /** Replay mix: the baseline and the targeted sets built from the columns the data have. */
 export function fitReplayMix(schema: Schema): ReplayMixForm {
   const f = defaultReplayMixForm();
-  const c = fitColumns(f.columns, schema);
+  // The targeted set selects by tag, so the tag column stays mapped: without it the manifest says to add tags.
+  const c = fitColumns(f.columns, schema, ['outcome', 'tags']);
   const ok = `${quoteIdent(c.outcomeColumn)} = ${quoteString(c.successValue)}`;
   const baseline = c.policyColumn === null ? ok : `${quoteIdent(c.policyColumn)} IS NULL OR ${ok}`;
   return { ...f, columns: c, baseline: { name: 'baseline', kind: 'where', where: baseline }, excludeRejected: true };

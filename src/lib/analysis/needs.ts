@@ -13,8 +13,11 @@ export function roleNeed(c: ColumnMap, role: ColumnRole): CellNeed[] {
   const column = roleColumn(c, role);
   if (column === null) return [];
   const { field, what } = ROLE_FIELDS[role];
-  const outcome = role === 'outcome' ? ", or pick an outcome in the catalog's outcome picker (a per-frame success column or a SQL rule)" : '';
-  return [{ table: c.table, columns: [column], message: `\`${c.table}\` has no column \`${column}\` (${what}): add it to the deployment log (see Log format), map the column that holds it in the form (${field})${outcome}.` }];
+  if (role === 'outcome') {
+    // Outcomes must also have values: the canonical episodes always carry an (empty) outcome column for reviews.
+    return [{ table: c.table, columns: [column], values: true, message: `No episode of \`${c.table}\` has an outcome in \`${column}\` (${what}): open a deployment log with \`episode_id,outcome\` (see Log format), pick an outcome in the catalog's outcome picker (a per-frame success column such as \`next.success\`, or a SQL rule), or map the column in the form (${field}).` }];
+  }
+  return [{ table: c.table, columns: [column], message: `\`${c.table}\` has no column \`${column}\` (${what}): add it to the deployment log (see Log format), or map the column that holds it in the form (${field}).` }];
 }
 
 /** Needs of the columns a SQL condition of a form names (`"tags" LIKE …`). */

@@ -16,6 +16,12 @@ export interface CellNeed {
   columns?: string[];
   /** The sentence shown when the need is not met: what is missing, what to add, or which form field maps it. */
   message: string;
+  /**
+   * The columns must also hold at least one value (the canonical `episodes` always has an `outcome` column, filled
+   * by reviews, so its presence alone says nothing). Checked with one count per column; never on `frames`, whose
+   * rows are fetched lazily.
+   */
+  values?: boolean;
 }
 
 /** A schema from rows of `information_schema.columns` (`table_name`, `column_name`). */
@@ -49,6 +55,13 @@ export function unmetNeeds(needs: readonly CellNeed[], schema: Schema): string[]
     if (!ok && !out.includes(n.message)) out.push(n.message);
   }
   return out;
+}
+
+/** The value checks a need asks for once the schema has its columns: `[key, sql]` pairs, the SQL giving `n`. */
+export function valueChecks(need: CellNeed): [string, string][] {
+  if (!need.values || need.table.toLowerCase() === 'frames') return [];
+  const q = (x: string) => `"${x.replaceAll('"', '""')}"`;
+  return (need.columns ?? []).map((c) => [`${need.table}.${c}`.toLowerCase(), `SELECT count(${q(c)}) AS n FROM ${q(need.table)}`]);
 }
 
 /** What to do when a known source table is missing, one sentence each. */

@@ -6,7 +6,7 @@ import { dependencyGraph, downstreamOf, namesRead } from './deps';
 import { queryShape, splitStatements } from './sql-scan';
 import { CELL_NAME, ResultData, type CellData, type CellRuntime, type NotebookDoc } from './types';
 import type { ModelRunInfo } from '../score/cell-run';
-import { schemaFromRows, unmetNeeds, type Schema } from '../contract/capability';
+import { schemaFromRows, unmetNeeds, valueChecks, type CellNeed, type Schema } from '../contract/capability';
 import { cellNeeds } from './needs';
 
 /** What the runner needs from the database (the app passes its DbClient; tests pass a Node engine adapter). */
@@ -158,6 +158,8 @@ export class NotebookRunner {
     const { upstream, problems } = dependencyGraph(this.doc.cells);
     try {
       const schema = await this.#schema();
+      /** Value counts of needed columns, asked once per run. */
+      const counts = new Map<string, number>();
       for (const id of ids) {
         const cell = this.doc.cells.find((c) => c.id === id);
         const rt = this.#rt(id);
@@ -176,7 +178,9 @@ export class NotebookRunner {
         }
         const offUp = (upstream.get(id) ?? []).find((u) => disabled.has(u) || (!ids.includes(u) && this.runtime[u]?.status === 'disabled'));
         if (offUp && !disabled.has(offUp)) disabled.set(offUp, this.doc.cells.find((c) => c.id === offUp)?.name ?? offUp);
-        const unmet = offUp ? [`Not run: it reads "${disabled.get(offUp)}", which this data cannot compute (see that cell).`] : schema ? unmetNeeds(cellNeeds(this.doc, cell), schema) : [];
+        const needs = schema && !offUp ? cellNeeds(this.doc, cell) : [];
+        const unmet = offUp ? [`Not run: it reads "${disabled.get(offUp)}", which this data cannot compute (see that cell).`] : schema ? unmetNeeds(needs, schema) : [];
+        if (!unmet.length) unmet.push(...(await this.#emptyNeeds(needs, counts)));
         if (unmet.length) {
           rt.status = 'disabled';
           rt.capability = unmet.join(' ');
@@ -206,6 +210,24 @@ export class NotebookRunner {
     } catch {
       return null;
     }
+  }
+
+  /** The messages of needs whose columns exist but hold no value at all (counts cached per run). */
+  async #emptyNeeds(needs: readonly CellNeed[], counts: Map<string, number>): Promise<string[]> {
+    const out: string[] = [];
+    for (const need of needs) {
+      for (const [key, sql] of valueChecks(need)) {
+        if (!counts.has(key)) {
+          try {
+            counts.set(key, Number((await this.#db.query(sql)).rows[0]?.n ?? 0));
+          } catch {
+            counts.set(key, 1); // cannot tell: let the cell run and say for itself
+          }
+        }
+        if (counts.get(key) === 0 && !out.includes(need.message)) out.push(need.message);
+      }
+    }
+    return out;
   }
 
   async #runOne(cell: CellData, rt: CellRuntime): Promise<boolean> {

@@ -37,7 +37,7 @@ export type NotebookValidation = { ok: true; doc: SharedNotebook } | { ok: false
 const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink', 'outcome'] as const;
 const SOURCE_KEYS = ['name', 'kind', 'url', 'role', 'episodes'] as const;
 const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis', 'collapsed', 'model', 'needs'] as const;
-const NEED_KEYS = ['table', 'columns', 'message'] as const;
+const NEED_KEYS = ['table', 'columns', 'message', 'values'] as const;
 const ANALYSIS_KEYS = ['job', 'form', 'of', 'edited'] as const;
 /** A form is small; a larger one is not something the app wrote. */
 export const MAX_FORM_LENGTH = 50_000;
@@ -239,7 +239,9 @@ function validateNeeds(x: unknown, path: string, errors: Errors): NonNullable<Ce
     if (!optional(n.columns) && (!Array.isArray(n.columns) || n.columns.length > 50 || !n.columns.every((c) => short(c, 200)))) {
       return void errors.add(`${at}.columns must be a list of column names.`);
     }
+    if (!optional(n.values) && typeof n.values !== 'boolean') return void errors.add(`${at}.values must be true or false.`);
     const need: NonNullable<CellData['needs']>[number] = { table: n.table as string, message: n.message as string };
+    if (n.values === true) need.values = true;
     if (Array.isArray(n.columns)) need.columns = [...(n.columns as string[])];
     out.push(need);
   });

@@ -9,7 +9,12 @@ import type { SourceDecl } from '../../ingest/source';
 function logColumn(column: string, what: string, without = ''): CellNeed {
   return { table: 'episodes', columns: [column], message: `\`episodes\` has no column \`${column}\` (${what})${without}: add it to the deployment log (see Log format).` };
 }
-const OUTCOME = logColumn('outcome', 'success / failure / intervened', '; or pick an outcome in the catalog (a per-frame success column or a SQL rule)');
+const OUTCOME: CellNeed = {
+  table: 'episodes',
+  columns: ['outcome'],
+  values: true,
+  message: 'No episode has an outcome (success / failure / intervened): open a deployment log with `episode_id,outcome` (see Log format), or pick an outcome in the catalog (a per-frame success column such as `next.success`, or a SQL rule).',
+};
 const POLICY = logColumn('policy_version', 'the deployed policy, empty for demos');
 const ROTATION = logColumn('rotation', 'the flywheel rotation');
 const TIMESTAMP = logColumn('timestamp', 'when each episode was recorded', ', so there is no cycle time');
@@ -80,7 +85,7 @@ SELECT policy_version,
        count(*) / sum(count(*)) OVER (PARTITION BY policy_version) AS share_of_failures
 FROM episodes
 WHERE ${failedSql('outcome')} AND policy_version IS NOT NULL
-GROUP BY ALL
+GROUP BY policy_version, failure_category
 ORDER BY ${order}, failures DESC`,
       },
       {
@@ -95,14 +100,13 @@ ORDER BY ${order}, failures DESC`,
         kind: 'sql',
         name: 'collected_by_rotation',
         needs: [ROTATION, ...(schema ? [] : [logColumn('tags', '`;`-separated tags')])],
-        source: col('tags')
+        source: (col('tags')
           ? `-- Episodes collected per rotation, by tag (an episode may carry several tags)
 SELECT rotation, tag, count(*) AS episodes
 FROM (SELECT rotation, unnest(string_split(tags, ';')) AS tag FROM episodes)`
           : `-- Episodes collected per rotation: the log has no tags, so each episode is a deployment or a demo by its policy_version
 SELECT rotation, tag, count(*) AS episodes
-FROM (SELECT rotation, ${col('policy_version') ? `CASE WHEN policy_version IS NULL THEN 'demo' ELSE 'deployment' END` : `'episode'`} AS tag FROM episodes)` + `
-
+FROM (SELECT rotation, ${col('policy_version') ? `CASE WHEN policy_version IS NULL THEN 'demo' ELSE 'deployment' END` : `'episode'`} AS tag FROM episodes)`) + `
 GROUP BY rotation, tag
 ORDER BY rotation, tag`,
       },
