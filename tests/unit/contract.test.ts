@@ -56,7 +56,9 @@ describe('capability checks', () => {
       cells: [
         { id: 'a', kind: 'sql', name: 'spend', source: 'SELECT rotation, sum(amount_usd) AS usd FROM costs GROUP BY ALL' },
         { id: 'b', kind: 'sql', name: 'per_rotation', source: 'SELECT * FROM spend' },
-        { id: 'c', kind: 'sql', name: 'rates', source: 'SELECT avg((outcome = \'success\')::INT) AS r FROM episodes', needs: [{ table: 'episodes', columns: ['outcome'], message: 'Map an outcome.' }] },
+        { id: 'c', kind: 'sql', name: 'rates', source: 'SELECT avg((outcome = \'success\')::INT) AS r FROM episodes', needs: [{ table: 'episodes', columns: ['outcome'], values: true, message: 'Map an outcome.' }] },
+        // The canonical episodes always have an (empty) outcome column for reviews: only a values need tells.
+        { id: 'f', kind: 'sql', name: 'has_column', source: 'SELECT count(outcome) AS n FROM episodes', needs: [{ table: 'episodes', columns: ['outcome'], message: 'never shown' }] },
         { id: 'd', kind: 'sql', name: 'lengths', source: 'SELECT count(*) AS n, sum(length) AS frames FROM episodes' },
         { id: 'e', kind: 'plot', name: 'chart', source: '', plot: { data: 'spend', mark: 'barY', x: 'rotation', y: 'usd' } },
       ],
@@ -69,6 +71,7 @@ describe('capability checks', () => {
     expect(by.per_rotation.capability).toMatch(/reads "spend"/);
     expect(by.chart.status).toBe('disabled');
     expect(by.rates).toMatchObject({ status: 'disabled', capability: 'Map an outcome.' });
+    expect(by.has_column).toMatchObject({ status: 'done', rows: [{ n: 0 }] });
     expect(by.lengths.status).toBe('done');
     expect(by.lengths.rows?.[0]).toMatchObject({ n: 12, frames: 2455 });
     expect(r.some((x) => x.error)).toBe(false);
@@ -84,7 +87,7 @@ describe('forms fitted to the open data', () => {
   it('start failure modes neutral, with no demo priors', () => {
     const f = fitFailureMining(schema);
     expect(f.modes).toEqual({});
-    expect(JSON.stringify(failureMiningNotebook(undefined, f, schema))).not.toMatch(/collision|needs hardware/);
+    expect(JSON.stringify(failureMiningNotebook(undefined, f, schema))).not.toMatch(/collision|grasp_failure|collisions with the bin wall/);
   });
 
   it('use the cost model with a per-episode cost_usd when there is no cost sheet', () => {

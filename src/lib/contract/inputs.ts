@@ -71,7 +71,7 @@ export const JOB_INPUTS: readonly { job: string; needs: string; optional: string
   { job: 'Flywheel health', needs: 'outcome, policy_version', optional: 'rotation (per rotation), tags (collection by tag; else deployment/demo), a cost sheet or cost_usd (cost per success), timestamp (cycle time), calibration tags (drift)' },
   { job: 'Failure mining', needs: 'outcome', optional: 'policy_version or rotation (grouping), failure_category (modes), notes (review queue)' },
   { job: 'Flywheel red flags', needs: 'outcome, rotation', optional: 'a cost sheet (cost rising), timestamp (cycle time), tags `targeted-recovery` (persisting modes, coverage), in_distribution (generalisation)' },
-  { job: 'Replay-mix designer', needs: 'outcome', optional: 'tags (targeted sets by tag), failure_category, condition columns, the quality gate verdicts' },
+  { job: 'Replay-mix designer', needs: 'outcome; tags for the default targeted set (`targeted-recovery`), or a set by failure mode or condition', optional: 'failure_category, condition columns, the quality gate verdicts' },
   { job: 'Cost per success', needs: 'outcome, rotation', optional: 'a cost sheet, else cost_usd per episode, else the cost model; timestamp (cycle time)' },
   { job: 'Annotator agreement', needs: 'reviews by two annotators, or outcome (the example)', optional: 'failure_category, notes, policy_version' },
   { job: 'Demo quality gate', needs: 'a per-frame state vector', optional: 'policy_version, tags (which episodes are demos), notes (recovery exemption)' },
