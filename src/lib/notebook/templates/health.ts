@@ -37,6 +37,9 @@ export function healthNotebook(sources: SourceDecl[] = demoSources(), schema?: S
   const col = (c: string) => !schema || has(schema, 'episodes', c);
   const order = col('rotation') ? 'rotation' : 'first_episode';
   const orderSql = col('rotation') ? 'min(rotation) AS rotation' : 'min(episode_index) AS first_episode';
+  // Without a policy_version every episode with an outcome is one deployment (the contract's rule), under one label.
+  const pv = col('policy_version') ? 'policy_version' : `'all episodes' AS policy_version`;
+  const deployed = col('policy_version') ? 'policy_version IS NOT NULL' : 'outcome IS NOT NULL';
   const cells: CellData[] = [
       {
         id: 'intro',
@@ -51,16 +54,16 @@ export function healthNotebook(sources: SourceDecl[] = demoSources(), schema?: S
         id: 'success',
         kind: 'sql',
         name: 'success_by_version',
-        needs: [OUTCOME, POLICY, ...(schema ? [] : [ROTATION])],
+        needs: schema ? [OUTCOME] : [OUTCOME, POLICY, ROTATION],
         source: `-- Success rate of deployed policies (intervened counts as failed), with a 95% Wilson interval
-SELECT policy_version,
+SELECT ${pv},
        ${orderSql},
        count(*) AS n,
        avg(CASE WHEN outcome = 'success' THEN 1.0 ELSE 0.0 END) AS success_rate,
        (success_rate + 1.92 / n - 1.96 * sqrt(success_rate * (1 - success_rate) / n + 0.9604 / n^2)) / (1 + 3.8416 / n) AS ci_low,
        (success_rate + 1.92 / n + 1.96 * sqrt(success_rate * (1 - success_rate) / n + 0.9604 / n^2)) / (1 + 3.8416 / n) AS ci_high
 FROM episodes
-WHERE policy_version IS NOT NULL
+WHERE ${deployed}
 GROUP BY policy_version
 ORDER BY ${order}`,
       },
@@ -75,16 +78,16 @@ ORDER BY ${order}`,
         id: 'mix',
         kind: 'sql',
         name: 'failure_mix',
-        needs: [OUTCOME, POLICY, ...(schema ? [] : [ROTATION, logColumn('failure_category', 'the failure mode')])],
+        needs: schema ? [OUTCOME] : [OUTCOME, POLICY, ROTATION, logColumn('failure_category', 'the failure mode')],
         source: `-- Which failure modes each policy version still has (intervened episodes count as failures; \`intervened\` says how many)
-SELECT policy_version,
+SELECT ${pv},
        ${orderSql},
        ${col('failure_category') ? 'failure_category' : `CASE WHEN lower(outcome) = 'intervened' THEN 'intervened' ELSE 'failure' END AS failure_category`},
        count(*) AS failures,
        count(*) FILTER (WHERE lower(outcome) = 'intervened') AS intervened,
        count(*) / sum(count(*)) OVER (PARTITION BY policy_version) AS share_of_failures
 FROM episodes
-WHERE ${failedSql('outcome')} AND policy_version IS NOT NULL
+WHERE ${failedSql('outcome')} AND ${deployed}
 GROUP BY policy_version, failure_category
 ORDER BY ${order}, failures DESC`,
       },
