@@ -11,12 +11,15 @@ import type { CellData, NotebookDoc } from './types';
 
 /** Every need of `cell` in `doc`. */
 export function cellNeeds(doc: NotebookDoc, cell: CellData): CellNeed[] {
-  const out: CellNeed[] = [...(cell.needs ?? [])];
+  const produced = new Set(doc.cells.flatMap((c) => namesProduced(c).map((n) => n.toLowerCase())));
+  const declared: CellNeed[] = [...(cell.needs ?? [])];
   if (cell.analysis) {
     const f = formOf(doc, cell);
-    if (f) out.push(...jobNeeds(cell.analysis.job, f.form));
+    if (f) declared.push(...jobNeeds(cell.analysis.job, f.form));
   }
-  const produced = new Set(doc.cells.flatMap((c) => namesProduced(c).map((n) => n.toLowerCase())));
+  // Needs on another cell's result are that cell's business: the runner disables dependants of a disabled cell, and
+  // a result that does not exist yet when the run starts is created by then.
+  const out = declared.filter((n) => !produced.has(n.table.toLowerCase()));
   const sources = new Set([...Object.keys(TABLE_HELP), ...doc.sources.filter((s) => s.kind === 'csv').map((s) => s.name.toLowerCase())]);
   for (const name of namesRead(cell)) {
     const n = name.toLowerCase();
