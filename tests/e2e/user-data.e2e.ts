@@ -55,37 +55,41 @@ function cellStates(page: Page): Promise<{ name: string; status: string; capabil
 
 describe('every job notebook on user data runs or says what it needs', () => {
   for (const cfg of CONFIGS) {
-    test(cfg.name, { timeout: 300_000 }, async () => {
+    // Generous: nine notebooks per page, on a shared 2-core machine; the speed is measured in `npm run bench`.
+    test(cfg.name, { timeout: 900_000 }, async () => {
       const page = await b.context.newPage();
-      await page.goto(`${appUrl}?${new URLSearchParams(cfg.query)}`);
-      await settled(page);
-      // `&log=` alone opens the health notebook, not the overview.
-      if (cfg.query.log) await page.waitForSelector('[data-cell="success_by_version"]');
-      expect(await page.locator('[data-templates]').getAttribute('data-on')).toBe('this-data');
-      const summary: string[] = [];
-      for (const [id, marker] of TEMPLATES) {
-        await page.click(`[data-template="${id}"]`);
-        await page.waitForSelector(`[data-cell="${marker}"]`);
-        await settled(page);
-        await page.waitForFunction(() => document.querySelectorAll('[data-cell-kind="plot"][data-cell-status="done"] [data-plot]:not([data-rendered="true"])').length === 0, undefined, { timeout: 30_000 });
-        const cells = await cellStates(page);
-        expect(cells.length, id).toBeGreaterThan(2);
-        for (const c of cells) {
-          const where = `${cfg.name}/${id}/${c.name}`;
-          expect(['done', 'disabled'], `${where}: ${c.status} ${c.error}`).toContain(c.status);
-          expect(c.error, where).toBe('');
-          if (c.status === 'disabled') {
-            expect(c.capability, where).toMatch(/\w{3}/);
-            expect(c.capability, where).not.toMatch(RAW_ERROR);
+      try {
+        await page.goto(`${appUrl}?${new URLSearchParams(cfg.query)}`);
+        await settled(page, 300_000);
+        // `&log=` alone opens the health notebook, not the overview.
+        if (cfg.query.log) await page.waitForSelector('[data-cell="success_by_version"]');
+        expect(await page.locator('[data-templates]').getAttribute('data-on')).toBe('this-data');
+        const summary: string[] = [];
+        for (const [id, marker] of TEMPLATES) {
+          await page.click(`[data-template="${id}"]`);
+          await page.waitForSelector(`[data-cell="${marker}"]`, { timeout: 120_000 });
+          await settled(page, 300_000);
+          await page.waitForFunction(() => document.querySelectorAll('[data-cell-kind="plot"][data-cell-status="done"] [data-plot]:not([data-rendered="true"])').length === 0, undefined, { timeout: 30_000 });
+          const cells = await cellStates(page);
+          expect(cells.length, id).toBeGreaterThan(2);
+          for (const c of cells) {
+            const where = `${cfg.name}/${id}/${c.name}`;
+            expect(['done', 'disabled'], `${where}: ${c.status} ${c.error}`).toContain(c.status);
+            expect(c.error, where).toBe('');
+            if (c.status === 'disabled') {
+              expect(c.capability, where).toMatch(/\w{3}/);
+              expect(c.capability, where).not.toMatch(RAW_ERROR);
+            }
           }
+          const off = cells.filter((c) => c.status === 'disabled').length;
+          summary.push(`${id}: ${cells.length - off} ran, ${off} disabled`);
+          if (cfg.name === 'g1-full-log' && id === 'health') await saveScreenshot(page, 'user-data-g1-health');
+          if (cfg.name === 'g1-no-log' && id === 'failure-mining') await saveScreenshot(page, 'user-data-g1-capability');
         }
-        const off = cells.filter((c) => c.status === 'disabled').length;
-        summary.push(`${id}: ${cells.length - off} ran, ${off} disabled`);
-        if (cfg.name === 'g1-full-log' && id === 'health') await saveScreenshot(page, 'user-data-g1-health');
-        if (cfg.name === 'g1-no-log' && id === 'failure-mining') await saveScreenshot(page, 'user-data-g1-capability');
+        console.log(`${cfg.name}: ${summary.join('; ')}`);
+      } finally {
+        await page.close();
       }
-      console.log(`${cfg.name}: ${summary.join('; ')}`);
-      await page.close();
     });
   }
 });
