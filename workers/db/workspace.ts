@@ -89,8 +89,18 @@ export class Workspace {
   /** Inserts an Arrow IPC stream as table `name` (replacing it) or appends to it. */
   async insertArrow(name: string, ipc: Uint8Array, mode: 'replace' | 'append' = 'replace'): Promise<TableInfo> {
     const engine = await this.#engine;
-    if (mode === 'replace') await engine.drop(name);
-    await engine.insertIpc(name, ipc, mode === 'replace');
+    if (mode === 'replace' && (await engine.relationKind(name)) === 'table') {
+      // Swap in one statement: a drop followed by an insert would leave a moment in which the table does not
+      // exist, and a cell reading it then (the episodes view reads `annotations`) fails with "does not exist".
+      const staging = `_staging_${name}`;
+      await engine.drop(staging);
+      await engine.insertIpc(staging, ipc, true);
+      await engine.exec(`CREATE OR REPLACE TABLE ${quoteIdent(name)} AS SELECT * FROM ${quoteIdent(staging)}`);
+      await engine.drop(staging);
+    } else {
+      if (mode === 'replace') await engine.drop(name);
+      await engine.insertIpc(name, ipc, mode === 'replace');
+    }
     const [{ n }] = await engine.rows(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(name)}`);
     return { name, kind: 'table', rows: Number(n), columns: await engine.describe(quoteIdent(name)) };
   }

@@ -22,6 +22,11 @@ import { jobSql, type JobId } from './jobs.ts';
 import { defaultQualityGateForm, type QualityGateForm } from './quality-gate.ts';
 import { defaultReviewSamplingForm, type ReviewSamplingForm } from './review-sampling.ts';
 import { defaultDriftWatchForm, type DriftWatchForm } from './drift-watch.ts';
+import type { Schema } from '../contract/capability.ts';
+import { failedSql, logFormatMarkdown } from '../contract/inputs.ts';
+import { describeSuggestion, suggestMapping } from '../contract/suggest.ts';
+import { roleNeed } from './needs.ts';
+import { fitCostModel, fitDefaultColumns, fitDriftWatch, fitFailureMining, fitQualityGate, fitRedFlags, fitReplayMix, fitReviewSampling } from './fit.ts';
 
 /** The episode log among the sources (the one joined onto `episodes`), read by its `episode_id` column. */
 function logOf(sources: readonly SourceDecl[]): LogSource | null {
@@ -64,7 +69,7 @@ function checks(sources: readonly SourceDecl[], columns: ColumnMap, required: Co
 const CHECKS_NOTE = 'The first cell checks the inputs: each row says what to map or fill in (one "ok" row when all is well).';
 
 /** Failure mining: Pareto of failure modes per policy version, and priority = frequency × fixability × impact. */
-export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), form: FailureMiningForm = defaultFailureMiningForm()): NotebookDoc {
+export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), form: FailureMiningForm = defaultFailureMiningForm(), schema?: Schema): NotebookDoc {
   const group = form.groupBy;
   const groupLabel = group === 'rotation' ? 'rotation' : 'policy version';
   return {
@@ -78,7 +83,7 @@ export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), for
           `Which failure modes the deployed policies have, per ${groupLabel}, and which to work on next. ${CHECKS_NOTE}\n\n` +
           '**Priority** = frequency (failures ÷ deployments' + (form.priorityScope === 'latest' ? ` of the latest ${groupLabel}` : '') + ') × fixability × impact. ' +
           'Fixability and impact are judgements: edit them in the form of `failure_priority` and the ranking updates (or edit its SQL and press **Shift+Enter**). ' +
-          'Modes marked *needs hardware* are ones more data will not fix (collisions with the bin wall, in the demo).',
+          (schema ? 'Every failure mode in your data starts at the same weights: set them from what you know about each.' : 'Modes marked *needs hardware* are ones more data will not fix (collisions with the bin wall, in the demo).'),
       ),
       checks(sources, form.columns, ['outcome', group === 'rotation' ? 'rotation' : 'policy'], null),
       owner('failure_priority', form),
@@ -93,7 +98,8 @@ export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), for
           'Reviews are kept in this browser, export as a sidecar (CSV or Parquet, sidebar), and correct `episodes` for every job once you re-run. ' +
           '`[` and `]` step through failed episodes.',
       ),
-      sql('review_queue', reviewQueueSql(form.columns)),
+      { ...sql('review_queue', reviewQueueSql(form.columns)), needs: roleNeed(form.columns, 'outcome') },
+      ...userCells(schema),
     ],
   };
 }
@@ -105,12 +111,12 @@ function reviewQueueSql(c: ColumnMap): string {
 SELECT episode_index, ${col(c.policyColumn, 'policy')}, ${col(c.failureColumn, 'failure_category')}, ${col(c.notesColumn, 'notes')},
        reviewed_by, failure_onset_s, review_note
 FROM ${quoteIdent(c.table)}
-WHERE ${quoteIdent(c.outcomeColumn)} IS NOT NULL AND lower(CAST(${quoteIdent(c.outcomeColumn)} AS VARCHAR)) <> lower(${quoteString(c.successValue)})
+WHERE ${failedSql(quoteIdent(c.outcomeColumn), c.successValue)}
 ORDER BY reviewed_by IS NOT NULL, episode_index DESC`;
 }
 
 /** Flywheel red flags, each with its evidence. */
-export function redFlagsNotebook(sources: SourceDecl[] = demoSources(), form: RedFlagsForm = defaultRedFlagsForm()): NotebookDoc {
+export function redFlagsNotebook(sources: SourceDecl[] = demoSources(), form: RedFlagsForm = defaultRedFlagsForm(), schema?: Schema): NotebookDoc {
   const t = form.thresholds;
   return {
     version: 1,
@@ -133,12 +139,13 @@ export function redFlagsNotebook(sources: SourceDecl[] = demoSources(), form: Re
       checks(sources, form.columns, ['outcome', 'rotation'], form.costs),
       owner('red_flags', form),
       plot('red_flags_chart', { data: 'red_flags', mark: 'cell', x: 'flag', fill: 'raised', title: 'Raised flags (evidence in the table above)', colorScheme: 'RdYlGn', height: 120 }),
+      ...userCells(schema),
     ],
   };
 }
 
 /** Replay-mix designer: the manifest per stage, what the mix looks like, and shift warnings. */
-export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: ReplayMixForm = { ...defaultReplayMixForm(), excludeRejected: true }): NotebookDoc {
+export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: ReplayMixForm = { ...defaultReplayMixForm(), excludeRejected: true }, schema?: Schema): NotebookDoc {
   const condition = form.columns.conditionColumns[0];
   const cells: CellData[] = [
     md(
@@ -165,12 +172,12 @@ export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: R
       plot('condition_chart', { data: 'condition_mix', mark: 'barY', x: 'value', y: 'share', fill: 'source', stack: false, percent: true, title: `${condition}: mix vs baseline`, xLabel: condition, yLabel: 'share' }),
     );
   }
-  cells.push(follower('replay_warnings', form, 'replay_manifest'));
+  cells.push(follower('replay_warnings', form, 'replay_manifest'), ...userCells(schema));
   return { version: 1, title: 'Replay-mix designer', sources, cells };
 }
 
 /** Cost per success: ledger per rotation, projection to a target success rate, targeted vs uniform. */
-export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostModelForm = defaultCostModelForm()): NotebookDoc {
+export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostModelForm = defaultCostModelForm(), schema?: Schema): NotebookDoc {
   return {
     version: 1,
     title: 'Cost per success',
@@ -180,7 +187,7 @@ export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostMo
         'intro',
         '# Cost per success\n' +
           `What each rotation cost, what it bought, and what reaching ${100 * form.targetSuccessRate}% success would cost. ${CHECKS_NOTE}\n\n` +
-          `Cost comes from ${form.costSource === 'sheet' ? 'the cost sheet where it has lines for a rotation, else ' : ''}a model: teleop demos at (operator $${form.operatorRatePerHour}/h + robot $${form.robotHourCost}/h) ÷ ${form.demosPerHour} demos/h, ` +
+          `Cost comes from ${form.costSource === 'sheet' ? 'the cost sheet where it has lines for a rotation, else ' : ''}${form.perEpisodeCostColumn ? `the per-episode \`${form.perEpisodeCostColumn}\` where an episode has one, else ` : ''}a model: teleop demos at (operator $${form.operatorRatePerHour}/h + robot $${form.robotHourCost}/h) ÷ ${form.demosPerHour} demos/h, ` +
           `deployments at the same rates ÷ ${form.deploymentsPerHour} episodes/h, review of ${100 * form.reviewFraction}% of deployments at $${form.reviewRatePerHour}/h (${form.reviewsPerHour}/h), ` +
           `and $${form.computePerTrainingRun} per training run.`,
       ),
@@ -206,6 +213,7 @@ export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostMo
       ),
       follower('collection_comparison', form, 'cost_ledger'),
       plot('comparison_chart', { data: 'collection_comparison', mark: 'barY', x: 'collection', y: 'points_per_100_episodes', title: 'Success points recovered per 100 new episodes', xLabel: 'collection', yLabel: 'points per 100 episodes' }),
+      ...userCells(schema),
     ],
   };
 }
@@ -215,7 +223,7 @@ export function costNotebook(sources: SourceDecl[] = demoSources(), form: CostMo
  * or more people have reviewed the dataset; until then an example that compares the filed failure category with
  * one derived from the operators' notes by keyword rules, so the notebook shows what it computes.
  */
-export function agreementNotebook(sources: SourceDecl[] = demoSources(), form: AgreementForm = { ...defaultAgreementForm(), table: 'review_labels' }, columns: ColumnMap = defaultFailureMiningForm().columns): NotebookDoc {
+export function agreementNotebook(sources: SourceDecl[] = demoSources(), form: AgreementForm = { ...defaultAgreementForm(), table: 'review_labels' }, columns: ColumnMap = defaultFailureMiningForm().columns, schema?: Schema): NotebookDoc {
   const o = quoteIdent(columns.outcomeColumn);
   const success = quoteString(columns.successValue);
   const failure = columns.failureColumn === null ? `'failure'` : `coalesce(${quoteIdent(columns.failureColumn)}, 'failure')`;
@@ -249,7 +257,8 @@ FROM ${quoteIdent(columns.table)} WHERE ${where}`;
           '`review_labels` holds the reviews made in this app (open an episode, review it; import a colleague\'s sidecar from the sidebar) once two or more annotators have reviewed the dataset. ' +
           'Until then it is an example that compares the filed category with one read from the operators\' notes. To compare another table, set it in the form of `agreement`.',
       ),
-      sql(
+      {
+        ...sql(
         'review_labels',
         form.table === 'review_labels'
           ? `-- The labels compared: the reviewers' annotations once two or more people have reviewed this dataset, else the example below
@@ -259,17 +268,20 @@ SELECT * FROM (
 ${example}
 ) WHERE (SELECT count(DISTINCT annotator) FROM annotations) < 2`
           : `SELECT * FROM ${quoteIdent(form.table)} LIMIT 100`,
-      ),
+        ),
+        needs: form.table === 'review_labels' ? roleNeed(columns, 'outcome') : [],
+      },
       owner('agreement', form),
       follower('agreement_outcome', form, 'agreement'),
       follower('agreement_confusion', form, 'agreement'),
       plot('confusion_chart', { data: 'agreement_confusion', mark: 'cell', x: 'label_a', y: 'label_b', fill: 'episodes', colorScheme: 'Blues', title: 'Confusion: annotator A (x) vs B (y)', xLabel: 'annotator A', yLabel: 'annotator B' }),
+      ...userCells(schema),
     ],
   };
 }
 
 /** Demo quality gate: per-demonstration checks, explained, and the reviewer's verdicts. */
-export function qualityGateNotebook(sources: SourceDecl[] = demoSources(), form: QualityGateForm = defaultQualityGateForm()): NotebookDoc {
+export function qualityGateNotebook(sources: SourceDecl[] = demoSources(), form: QualityGateForm = defaultQualityGateForm(), schema?: Schema): NotebookDoc {
   return {
     version: 1,
     title: 'Demo quality gate',
@@ -289,12 +301,13 @@ export function qualityGateNotebook(sources: SourceDecl[] = demoSources(), form:
       sql('flag_counts', `-- Flagged demonstrations per check\nSELECT "check", count(*) FILTER (WHERE flagged) AS flagged, count(*) AS checked\nFROM quality_checks GROUP BY ALL ORDER BY flagged DESC, "check"`),
       plot('flag_chart', { data: 'flag_counts', mark: 'barX', y: 'check', x: 'flagged', title: 'Demonstrations flagged, by check', xLabel: 'demonstrations' }),
       sql('flagged_details', `-- What each flag says\nSELECT episode_index, "check", at_s, explanation FROM quality_checks WHERE flagged ORDER BY episode_index, "check"`),
+      ...userCells(schema),
     ],
   };
 }
 
 /** Review sampling: a seeded stratified sample of auto-collected episodes and the auto-labeller's precision/recall. */
-export function reviewSamplingNotebook(sources: SourceDecl[] = demoSources(), form: ReviewSamplingForm = defaultReviewSamplingForm()): NotebookDoc {
+export function reviewSamplingNotebook(sources: SourceDecl[] = demoSources(), form: ReviewSamplingForm = defaultReviewSamplingForm(), schema?: Schema): NotebookDoc {
   return {
     version: 1,
     title: 'Review sampling',
@@ -310,12 +323,13 @@ export function reviewSamplingNotebook(sources: SourceDecl[] = demoSources(), fo
       owner('review_sample', form),
       sql('review_progress', `-- Reviewed so far, per stratum\nSELECT s.* EXCLUDE (episode_index, draw, review_order), count(*) AS sampled, count(r.episode_index) AS reviewed\nFROM review_sample s LEFT JOIN (SELECT DISTINCT episode_index FROM annotations WHERE outcome IS NOT NULL) r USING (episode_index)\nGROUP BY ALL ORDER BY ALL`),
       follower('review_estimate', form, 'review_sample'),
+      ...userCells(schema),
     ],
   };
 }
 
 /** Hardware-drift watch: calibration error per joint and week against the tolerance. */
-export function driftWatchNotebook(sources: SourceDecl[] = demoSources(), form: DriftWatchForm = defaultDriftWatchForm()): NotebookDoc {
+export function driftWatchNotebook(sources: SourceDecl[] = demoSources(), form: DriftWatchForm = defaultDriftWatchForm(), schema?: Schema): NotebookDoc {
   return {
     version: 1,
     title: 'Hardware-drift watch',
@@ -328,6 +342,7 @@ export function driftWatchNotebook(sources: SourceDecl[] = demoSources(), form: 
           'the first week out of tolerance is flagged, with the deployments recorded since (their failures may be the hardware\'s, not the data\'s).',
       ),
       ...driftCells(form),
+      ...userCells(schema),
     ],
   };
 }
@@ -341,14 +356,34 @@ export function driftCells(form: DriftWatchForm = defaultDriftWatchForm()): Cell
   ];
 }
 
+/**
+ * On a user's data: the mapping suggested from its column names (shown, never applied silently) and the input
+ * contract as a "Log format" cell. None on the demo, whose notebooks stay as they are.
+ */
+export function userCells(schema: Schema | undefined): CellData[] {
+  if (!schema) return [];
+  const episodes = [...(schema.get('episodes') ?? [])];
+  const suggestions = suggestMapping(episodes, [...(schema.get('frames') ?? [])]);
+  const text =
+    '## Mapping\n' +
+    'The forms above name only columns this dataset has; roles it lacks are set to none, and cells that cannot run say what to add or map. ' +
+    (suggestions.length
+      ? 'Suggested from your column names (apply one by setting it in a form\'s *Columns* group, or the outcome in the catalog):\n\n' + suggestions.map((s) => `- ${describeSuggestion(s)}`).join('\n')
+      : 'No column of `episodes` is named like a role (outcome, policy version, …): add a deployment log (see Log format) or map the columns in the forms.');
+  return [md('mapping', text), md('log_format', logFormatMarkdown())];
+}
+
+/** A template's builder: on the demo without a schema; on a user's data with its schema, so forms fit the data. */
+export type TemplateBuild = (sources?: SourceDecl[], schema?: Schema) => NotebookDoc;
+
 /** The job notebooks, for the start page. */
-export const ANALYSIS_TEMPLATES: readonly { id: string; title: string; build: (sources?: SourceDecl[]) => NotebookDoc }[] = [
-  { id: 'failure-mining', title: 'Failure mining', build: (s) => failureMiningNotebook(s) },
-  { id: 'red-flags', title: 'Flywheel red flags', build: (s) => redFlagsNotebook(s) },
-  { id: 'replay-mix', title: 'Replay-mix designer', build: (s) => replayMixNotebook(s) },
-  { id: 'cost-per-success', title: 'Cost per success', build: (s) => costNotebook(s) },
-  { id: 'agreement', title: 'Annotator agreement', build: (s) => agreementNotebook(s) },
-  { id: 'quality-gate', title: 'Demo quality gate', build: (s) => qualityGateNotebook(s) },
-  { id: 'review-sampling', title: 'Review sampling', build: (s) => reviewSamplingNotebook(s) },
-  { id: 'drift-watch', title: 'Hardware-drift watch', build: (s) => driftWatchNotebook(s) },
+export const ANALYSIS_TEMPLATES: readonly { id: string; title: string; build: TemplateBuild }[] = [
+  { id: 'failure-mining', title: 'Failure mining', build: (s, x) => (x ? failureMiningNotebook(s, fitFailureMining(x), x) : failureMiningNotebook(s)) },
+  { id: 'red-flags', title: 'Flywheel red flags', build: (s, x) => (x ? redFlagsNotebook(s, fitRedFlags(x), x) : redFlagsNotebook(s)) },
+  { id: 'replay-mix', title: 'Replay-mix designer', build: (s, x) => (x ? replayMixNotebook(s, fitReplayMix(x), x) : replayMixNotebook(s)) },
+  { id: 'cost-per-success', title: 'Cost per success', build: (s, x) => (x ? costNotebook(s, fitCostModel(x), x) : costNotebook(s)) },
+  { id: 'agreement', title: 'Annotator agreement', build: (s, x) => (x ? agreementNotebook(s, undefined, fitDefaultColumns(x), x) : agreementNotebook(s)) },
+  { id: 'quality-gate', title: 'Demo quality gate', build: (s, x) => (x ? qualityGateNotebook(s, fitQualityGate(x), x) : qualityGateNotebook(s)) },
+  { id: 'review-sampling', title: 'Review sampling', build: (s, x) => (x ? reviewSamplingNotebook(s, fitReviewSampling(x), x) : reviewSamplingNotebook(s)) },
+  { id: 'drift-watch', title: 'Hardware-drift watch', build: (s, x) => (x ? driftWatchNotebook(s, fitDriftWatch(x), x) : driftWatchNotebook(s)) },
 ];

@@ -23,6 +23,8 @@ export interface HeadlessCellResult {
   /** A chart cell: the result it draws. */
   data?: string;
   error?: string;
+  /** Why the cell was disabled (status `disabled`): the inputs it lacks. */
+  capability?: string;
   ms?: number;
 }
 
@@ -90,6 +92,7 @@ export class HeadlessSession {
       const rt = this.runner.runtime[c.id];
       const out: HeadlessCellResult = { name: c.name, kind: c.kind, status: rt.status, ms: rt.ms };
       if (rt.error) out.error = rt.error;
+      if (rt.capability) out.capability = rt.capability;
       if (rt.model) out.model = rt.model.data;
       if (c.kind === 'plot' && c.plot?.data) out.data = c.plot.data;
       if (rt.output && (c.kind === 'sql' || c.kind === 'model')) {

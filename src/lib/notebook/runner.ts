@@ -6,6 +6,8 @@ import { dependencyGraph, downstreamOf, namesRead } from './deps';
 import { queryShape, splitStatements } from './sql-scan';
 import { CELL_NAME, ResultData, type CellData, type CellRuntime, type NotebookDoc } from './types';
 import type { ModelRunInfo } from '../score/cell-run';
+import { schemaFromRows, unmetNeeds, valueChecks, type CellNeed, type Schema } from '../contract/capability';
+import { cellNeeds } from './needs';
 
 /** What the runner needs from the database (the app passes its DbClient; tests pass a Node engine adapter). */
 export interface NotebookDb {
@@ -151,8 +153,13 @@ export class NotebookRunner {
   async #runMany(ids: string[]): Promise<void> {
     this.#state.busy = true;
     const failed = new Set<string>();
+    /** Cells disabled for missing inputs, by id: their dependants are disabled too (with a pointer to them). */
+    const disabled = new Map<string, string>();
     const { upstream, problems } = dependencyGraph(this.doc.cells);
     try {
+      const schema = await this.#schema();
+      /** Value counts of needed columns, asked once per run. */
+      const counts = new Map<string, number>();
       for (const id of ids) {
         const cell = this.doc.cells.find((c) => c.id === id);
         const rt = this.#rt(id);
@@ -169,6 +176,20 @@ export class NotebookRunner {
           failed.add(id);
           continue;
         }
+        const offUp = (upstream.get(id) ?? []).find((u) => disabled.has(u) || (!ids.includes(u) && this.runtime[u]?.status === 'disabled'));
+        if (offUp && !disabled.has(offUp)) disabled.set(offUp, this.doc.cells.find((c) => c.id === offUp)?.name ?? offUp);
+        const needs = schema && !offUp ? cellNeeds(this.doc, cell) : [];
+        const unmet = offUp ? [`Not run: it reads "${disabled.get(offUp)}", which this data cannot compute (see that cell).`] : schema ? unmetNeeds(needs, schema) : [];
+        if (!unmet.length) unmet.push(...(await this.#emptyNeeds(needs, counts)));
+        if (unmet.length) {
+          rt.status = 'disabled';
+          rt.capability = unmet.join(' ');
+          rt.output = undefined;
+          rt.runId++;
+          disabled.set(id, cell.name);
+          continue;
+        }
+        rt.capability = undefined;
         const ok = await this.#runOne(cell, rt);
         if (!ok) failed.add(id);
       }
@@ -176,6 +197,37 @@ export class NotebookRunner {
       this.#state.busy = false;
       this.#hooks.onRunDone?.();
     }
+  }
+
+  /**
+   * The tables and columns the database holds now, for the capability checks (null when it cannot tell, e.g. a
+   * test double without `information_schema`: then cells just run).
+   */
+  async #schema(): Promise<Schema | null> {
+    try {
+      const r = await this.#db.query(`SELECT table_name, column_name FROM information_schema.columns`);
+      return schemaFromRows(r.rows);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The messages of needs whose columns exist but hold no value at all (counts cached per run). */
+  async #emptyNeeds(needs: readonly CellNeed[], counts: Map<string, number>): Promise<string[]> {
+    const out: string[] = [];
+    for (const need of needs) {
+      for (const [key, sql] of valueChecks(need)) {
+        if (!counts.has(key)) {
+          try {
+            counts.set(key, Number((await this.#db.query(sql)).rows[0]?.n ?? 0));
+          } catch {
+            counts.set(key, 1); // cannot tell: let the cell run and say for itself
+          }
+        }
+        if (counts.get(key) === 0 && !out.includes(need.message)) out.push(need.message);
+      }
+    }
+    return out;
   }
 
   async #runOne(cell: CellData, rt: CellRuntime): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { SourceDecl } from '../ingest/source';
 import type { AnalysisSpec } from '../analysis/jobs';
 import type { ModelSpec } from '../score/cell';
 import type { ModelRunInfo } from '../score/cell-run';
+import type { CellNeed } from '../contract/capability';
 
 /** The kinds of notebook cell. */
 export type CellKind = 'sql' | 'plot' | 'markdown' | 'model';
@@ -23,6 +24,11 @@ export interface CellData {
   collapsed?: boolean;
   /** On a model cell: the model, its task, mapping and parameters (see score/cell.ts). */
   model?: ModelSpec;
+  /**
+   * Tables and columns the cell needs (besides what its form or its SQL already say): when the open data lack
+   * them, the runner disables the cell with the need's sentence instead of running it into a DuckDB error.
+   */
+  needs?: CellNeed[];
 }
 
 /**
@@ -46,7 +52,8 @@ export interface NotebookDoc {
 }
 
 /** Runtime status of a cell. */
-export type CellStatus = 'idle' | 'queued' | 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
+/** `disabled`: not run because the open data lack what it needs (a capability message, not an error). */
+export type CellStatus = 'idle' | 'queued' | 'waiting' | 'running' | 'done' | 'error' | 'cancelled' | 'disabled';
 
 /** Runtime state of a cell: status, result and error, kept apart from {@link CellData}. */
 export interface CellRuntime {
@@ -54,6 +61,8 @@ export interface CellRuntime {
   /** Rows and columns of the result (first page for SQL, all rows a chart needs for plots). */
   output?: ResultData;
   error?: string;
+  /** Why the cell is disabled: one sentence per missing input, with what to add or map. */
+  capability?: string;
   ms?: number;
   /** What the cell is waiting for or doing (e.g. "Reading frames … 40%"). */
   note?: string;

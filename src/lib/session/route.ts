@@ -14,7 +14,7 @@ export interface Route {
 /**
  * Reads `?dataset=<root URL>` or `?mcap=<file URL>` (repeatable), each with optional `&log=<deployment log CSV>` and
  * `&costs=<cost sheet CSV>`; MCAP logs also take `split=`, `state=`, `action=` and `fps=` (see episodesFromParams).
- * Without parameters the bundled demo flywheel opens with its health notebook. Throws for a malformed mapping.
+ * With a log the health notebook opens. Without parameters the bundled demo flywheel opens with its health notebook. Throws for a malformed mapping.
  */
 export function routeFromUrl(href: string): Route {
   const url = new URL(href);
@@ -28,7 +28,8 @@ export function routeFromUrl(href: string): Route {
   const costs = url.searchParams.get('costs');
   if (log) sources.push({ name: 'deployments', kind: 'csv', url: log, role: 'episode-log' });
   if (costs) sources.push({ name: 'costs', kind: 'csv', url: costs, role: 'table' });
-  const doc = log && costs ? healthNotebook(sources) : exploreNotebook(sources);
+  // A deployment log is what the health notebook reads; without a cost sheet its cost cell says what to add.
+  const doc = log ? healthNotebook(sources) : exploreNotebook(sources);
   return { doc, foreignHosts: foreignHosts(sources, url) };
 }
 
@@ -41,7 +42,7 @@ function mcapRoute(url: URL, files: string[]): Route {
   const costs = url.searchParams.get('costs');
   if (log) sources.push({ name: 'deployments', kind: 'csv', url: log, role: 'episode-log' });
   if (costs) sources.push({ name: 'costs', kind: 'csv', url: costs, role: 'table' });
-  const doc = log && costs ? healthNotebook(sources) : mcapNotebook(sources);
+  const doc = log ? healthNotebook(sources) : mcapNotebook(sources);
   return { doc, foreignHosts: foreignHosts(sources, url) };
 }
 

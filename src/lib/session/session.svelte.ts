@@ -264,7 +264,7 @@ function localMcapDoc(doc: NotebookDoc, local: SourceSpec): NotebookDoc {
   const costs = names.has(LOCAL_CSV.costs);
   if (log) sources.push({ name: 'deployments', kind: 'csv', role: 'episode-log' });
   if (costs) sources.push({ name: 'costs', kind: 'csv', role: 'table' });
-  return log && costs ? healthNotebook(sources) : mcapNotebook(sources);
+  return log ? healthNotebook(sources) : mcapNotebook(sources);
 }
 
 /** Resolves a URL relative to the page, so notebooks can name self-hosted files (`demo/…`). */

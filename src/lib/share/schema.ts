@@ -37,7 +37,8 @@ export type NotebookValidation = { ok: true; doc: SharedNotebook } | { ok: false
 
 const DOC_KEYS = ['version', 'title', 'sources', 'cells', 'layout', 'deepLink', 'outcome', 'approvedHosts'] as const;
 const SOURCE_KEYS = ['name', 'kind', 'url', 'role', 'episodes'] as const;
-const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis', 'collapsed', 'model'] as const;
+const CELL_KEYS = ['id', 'kind', 'name', 'source', 'plot', 'analysis', 'collapsed', 'model', 'needs'] as const;
+const NEED_KEYS = ['table', 'columns', 'message', 'values'] as const;
 const ANALYSIS_KEYS = ['job', 'form', 'of', 'edited'] as const;
 /** A form is small; a larger one is not something the app wrote. */
 export const MAX_FORM_LENGTH = 50_000;
@@ -225,12 +226,40 @@ function validateCell(x: unknown, path: string, errors: Errors): CellData | unde
   } else if (!optional(x.model)) {
     errors.add(`${path}.model is only allowed on model cells (this one is ${describe(x.kind)}).`);
   }
+  const needs = optional(x.needs) ? undefined : validateNeeds(x.needs, `${path}.needs`, errors);
   if (errors.count > before) return undefined;
   const out: CellData = { id: id as string, kind: kind!, name: name!, source: source as string };
+  if (needs) out.needs = needs;
   if (model) out.model = model;
   if (plot) out.plot = plot;
   if (analysis) out.analysis = analysis;
   if (x.collapsed === true) out.collapsed = true;
+  return out;
+}
+
+/**
+ * A cell's capability needs (tables, columns and the sentence shown when they are missing). Only ever compared
+ * with the catalog and shown as text, never run, but still bounded like everything else in a link.
+ */
+function validateNeeds(x: unknown, path: string, errors: Errors): NonNullable<CellData['needs']> | undefined {
+  if (!Array.isArray(x) || x.length > 50) return void errors.add(`${path} must be a list of at most 50 needs, got ${describe(x)}.`);
+  const out: NonNullable<CellData['needs']> = [];
+  x.forEach((n, i) => {
+    const at = `${path}[${i}]`;
+    if (!isPlainObject(n)) return void errors.add(`${at} must be an object, got ${describe(n)}.`);
+    errors.unknownKeys(n, NEED_KEYS, at);
+    const short = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
+    if (!short(n.table, 200)) return void errors.add(`${at}.table must be a table name, got ${describe(n.table)}.`);
+    if (!short(n.message, 1000)) return void errors.add(`${at}.message must be a sentence of at most 1,000 characters.`);
+    if (!optional(n.columns) && (!Array.isArray(n.columns) || n.columns.length > 50 || !n.columns.every((c) => short(c, 200)))) {
+      return void errors.add(`${at}.columns must be a list of column names.`);
+    }
+    if (!optional(n.values) && typeof n.values !== 'boolean') return void errors.add(`${at}.values must be true or false.`);
+    const need: NonNullable<CellData['needs']>[number] = { table: n.table as string, message: n.message as string };
+    if (n.values === true) need.values = true;
+    if (Array.isArray(n.columns)) need.columns = [...(n.columns as string[])];
+    out.push(need);
+  });
   return out;
 }
 

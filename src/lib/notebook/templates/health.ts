@@ -1,6 +1,23 @@
-import type { NotebookDoc } from '../types';
-import { driftCells } from '../../analysis/templates';
+import type { CellData, NotebookDoc } from '../types';
+import { driftCells, userCells } from '../../analysis/templates';
+import { fitDriftWatch } from '../../analysis/fit';
+import { has, type CellNeed, type Schema } from '../../contract/capability';
+import { failedSql, logFormatMarkdown } from '../../contract/inputs';
 import type { SourceDecl } from '../../ingest/source';
+
+/** The need for a column of `episodes` that comes from the deployment log, in one sentence. */
+function logColumn(column: string, what: string, without = ''): CellNeed {
+  return { table: 'episodes', columns: [column], message: `\`episodes\` has no column \`${column}\` (${what})${without}: add it to the deployment log (see Log format).` };
+}
+const OUTCOME: CellNeed = {
+  table: 'episodes',
+  columns: ['outcome'],
+  values: true,
+  message: 'No episode has an outcome (success / failure / intervened): open a deployment log with `episode_id,outcome` (see Log format), or pick an outcome in the catalog (a per-frame success column such as `next.success`, or a SQL rule).',
+};
+const POLICY = logColumn('policy_version', 'the deployed policy, empty for demos');
+const ROTATION = logColumn('rotation', 'the flywheel rotation');
+const TIMESTAMP = logColumn('timestamp', 'when each episode was recorded', ', so there is no cycle time');
 
 /** The demo's sources: the LeRobot v3.0 dataset plus its deployment log and cost sheet, all self-hosted. */
 export function demoSources(base = 'demo/'): SourceDecl[] {
@@ -15,12 +32,15 @@ export function demoSources(base = 'demo/'): SourceDecl[] {
  * The flywheel-health notebook: the weekly report of a robot-learning team. Needs `episodes` joined with a
  * deployment log (outcome, policy_version, failure_category, rotation, tags, timestamp) and a `costs` sheet.
  */
-export function healthNotebook(sources: SourceDecl[] = demoSources()): NotebookDoc {
-  return {
-    version: 1,
-    title: 'Flywheel health',
-    sources,
-    cells: [
+export function healthNotebook(sources: SourceDecl[] = demoSources(), schema?: Schema): NotebookDoc {
+  const demo = sources.some((s) => s.kind === 'lerobot' && s.url === 'demo/');
+  const col = (c: string) => !schema || has(schema, 'episodes', c);
+  const order = col('rotation') ? 'rotation' : 'first_episode';
+  const orderSql = col('rotation') ? 'min(rotation) AS rotation' : 'min(episode_index) AS first_episode';
+  // Without a policy_version every episode with an outcome is one deployment (the contract's rule), under one label.
+  const pv = col('policy_version') ? 'policy_version' : `'all episodes' AS policy_version`;
+  const deployed = col('policy_version') ? 'policy_version IS NOT NULL' : 'outcome IS NOT NULL';
+  const cells: CellData[] = [
       {
         id: 'intro',
         kind: 'markdown',
@@ -34,54 +54,62 @@ export function healthNotebook(sources: SourceDecl[] = demoSources()): NotebookD
         id: 'success',
         kind: 'sql',
         name: 'success_by_version',
-        source: `-- Success rate of deployed policies, with a 95% Wilson interval
-SELECT policy_version,
-       min(rotation) AS rotation,
+        needs: schema ? [OUTCOME] : [OUTCOME, POLICY, ROTATION],
+        source: `-- Success rate of deployed policies (intervened counts as failed), with a 95% Wilson interval
+SELECT ${pv},
+       ${orderSql},
        count(*) AS n,
        avg(CASE WHEN outcome = 'success' THEN 1.0 ELSE 0.0 END) AS success_rate,
        (success_rate + 1.92 / n - 1.96 * sqrt(success_rate * (1 - success_rate) / n + 0.9604 / n^2)) / (1 + 3.8416 / n) AS ci_low,
        (success_rate + 1.92 / n + 1.96 * sqrt(success_rate * (1 - success_rate) / n + 0.9604 / n^2)) / (1 + 3.8416 / n) AS ci_high
 FROM episodes
-WHERE policy_version IS NOT NULL
+WHERE ${deployed}
 GROUP BY policy_version
-ORDER BY rotation`,
+ORDER BY ${order}`,
       },
       {
         id: 'success_chart',
         kind: 'plot',
         name: 'success_chart',
         source: '',
-        plot: { data: 'success_by_version', mark: 'barY', x: 'policy_version', y: 'success_rate', percent: true, title: 'Success rate by policy version', yLabel: 'success rate', sort: { x: 'rotation' } },
+        plot: { data: 'success_by_version', mark: 'barY', x: 'policy_version', y: 'success_rate', percent: true, title: 'Success rate by policy version', yLabel: 'success rate', sort: { x: order } },
       },
       {
         id: 'mix',
         kind: 'sql',
         name: 'failure_mix',
-        source: `-- Which failure modes each policy version still has
-SELECT policy_version,
-       min(rotation) AS rotation,
-       failure_category,
+        needs: schema ? [OUTCOME] : [OUTCOME, POLICY, ROTATION, logColumn('failure_category', 'the failure mode')],
+        source: `-- Which failure modes each policy version still has (intervened episodes count as failures; \`intervened\` says how many)
+SELECT ${pv},
+       ${orderSql},
+       ${col('failure_category') ? 'failure_category' : `CASE WHEN lower(outcome) = 'intervened' THEN 'intervened' ELSE 'failure' END AS failure_category`},
        count(*) AS failures,
+       count(*) FILTER (WHERE lower(outcome) = 'intervened') AS intervened,
        count(*) / sum(count(*)) OVER (PARTITION BY policy_version) AS share_of_failures
 FROM episodes
-WHERE outcome = 'failure' AND policy_version IS NOT NULL
+WHERE ${failedSql('outcome')} AND ${deployed}
 GROUP BY policy_version, failure_category
-ORDER BY rotation, failures DESC`,
+ORDER BY ${order}, failures DESC`,
       },
       {
         id: 'mix_chart',
         kind: 'plot',
         name: 'mix_chart',
         source: '',
-        plot: { data: 'failure_mix', mark: 'barY', x: 'policy_version', y: 'failures', fill: 'failure_category', title: 'Failure-mode mix by policy version', yLabel: 'failed episodes', sort: { x: 'rotation' } },
+        plot: { data: 'failure_mix', mark: 'barY', x: 'policy_version', y: 'failures', fill: 'failure_category', title: 'Failure-mode mix by policy version', yLabel: 'failed episodes', sort: { x: order } },
       },
       {
         id: 'collected',
         kind: 'sql',
         name: 'collected_by_rotation',
-        source: `-- Episodes collected per rotation, by tag (an episode may carry several tags)
+        needs: [ROTATION, ...(schema ? [] : [logColumn('tags', '`;`-separated tags')])],
+        source: (col('tags')
+          ? `-- Episodes collected per rotation, by tag (an episode may carry several tags)
 SELECT rotation, tag, count(*) AS episodes
-FROM (SELECT rotation, unnest(string_split(tags, ';')) AS tag FROM episodes)
+FROM (SELECT rotation, unnest(string_split(tags, ';')) AS tag FROM episodes)`
+          : `-- Episodes collected per rotation: the log has no tags, so each episode is a deployment or a demo by its policy_version
+SELECT rotation, tag, count(*) AS episodes
+FROM (SELECT rotation, ${col('policy_version') ? `CASE WHEN policy_version IS NULL THEN 'demo' ELSE 'deployment' END` : `'episode'`} AS tag FROM episodes)`) + `
 GROUP BY rotation, tag
 ORDER BY rotation, tag`,
       },
@@ -96,9 +124,10 @@ ORDER BY rotation, tag`,
         id: 'cps',
         kind: 'sql',
         name: 'cost_per_success',
+        needs: [OUTCOME, POLICY, ROTATION],
         source: `-- Everything a rotation cost, divided by the successful deployment episodes it produced
 WITH spend AS (
-  SELECT rotation, sum(amount_usd) AS cost_usd FROM costs GROUP BY rotation
+  ${schema && !has(schema, 'costs') && col('cost_usd') ? '-- No cost sheet: the per-episode cost_usd of the log\n  SELECT rotation, sum(cost_usd) AS cost_usd FROM episodes GROUP BY rotation' : 'SELECT rotation, sum(amount_usd) AS cost_usd FROM costs GROUP BY rotation'}
 ), outcomes AS (
   SELECT rotation, count(*) FILTER (WHERE outcome = 'success') AS successes
   FROM episodes WHERE policy_version IS NOT NULL GROUP BY rotation
@@ -118,6 +147,7 @@ ORDER BY rotation`,
         id: 'cycle',
         kind: 'sql',
         name: 'cycle_time',
+        needs: [TIMESTAMP, ROTATION],
         source: `-- Days from one rotation's first logged episode to the next rotation's (the last runs to its own end)
 SELECT rotation,
        min(timestamp) AS started,
@@ -144,7 +174,9 @@ ORDER BY rotation`,
           'Calibration episodes (tagged `calibration`) hold reference poses; a joint whose measured position leaves the commanded one by more than the tolerance is drifting. ' +
           '`drift_flag` names the first week out of tolerance and the deployments recorded since: check the hardware before reading their failures as a data problem.',
       },
-      ...driftCells(),
-    ],
-  };
+      ...driftCells(schema ? fitDriftWatch(schema) : undefined),
+  ];
+  if (schema) cells.push(...userCells(schema));
+  else if (!demo) cells.push({ id: 'log_format', kind: 'markdown', name: 'log_format', source: logFormatMarkdown() });
+  return { version: 1, title: 'Flywheel health', sources, cells };
 }
