@@ -94,6 +94,11 @@ describe('viewer panels', () => {
     expect(colour('kLeftElbow')).not.toBe(colour('kLeftWristPitch'));
     expect(colour('kLeftElbow (action)')).toBe(colour('kLeftElbow'));
     expect(points.find((p) => p.series === 'kLeftElbow (action)')!.dash).not.toBe('');
+    // A vector the palette covers opens whole in one panel, as the single-plot viewer did (its groups stay offered).
+    const arm = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7', 'gripper_width'];
+    const armChoices = panelChoices([vec('observation.state', arm), vec('action', arm)]);
+    expect(defaultPanels(armChoices)).toEqual(['frames.observation.state']);
+    expect(armChoices.filter((c) => c.id.startsWith('frames.observation.state#'))).toHaveLength(2);
     // A vector without names gets no groups: one whole-column panel, as before.
     expect(defaultPanels(panelChoices(frameColumns([{ key: 'action', isVideo: false, isNumeric: true, shape: [4], names: null }])))).toEqual(['frames.action']);
   });

@@ -118,16 +118,18 @@ export function panelChoices(columns: readonly TraceColumn[]): PanelChoice[] {
 }
 
 /**
- * The panels the viewer opens with: the first named vector's joint groups (small multiples, at most `max`), or
- * else the first column whole. Ids of {@link panelChoices}.
+ * The panels the viewer opens with: when the first vector has more elements than the palette has colours (the G1's
+ * 26 joints), its joint groups as small multiples (at most `max`); otherwise the first column whole in one panel, as
+ * the single-plot viewer showed it (a 7-joint arm and its gripper are easy to tell apart in one plot).
  */
 export function defaultPanels(choices: readonly PanelChoice[], max = 4): string[] {
-  const groups = choices.filter((c) => c.id.includes('#'));
-  if (groups.length) {
-    const first = groups[0].parts[0].column;
-    return groups.filter((g) => g.parts[0].column === first).slice(0, max).map((g) => g.id);
+  const whole = choices.find((c) => !c.id.includes('#'));
+  const first = whole?.parts[0].column;
+  if (first && first.width > PALETTE.length) {
+    const groups = choices.filter((g) => g.id.includes('#') && g.parts[0].column === first);
+    if (groups.length) return groups.slice(0, max).map((g) => g.id);
   }
-  return choices.length ? [choices[0].id] : [];
+  return whole ? [whole.id] : choices.length ? [choices[0].id] : [];
 }
 
 /** Tableau 10: the categorical palette Plot uses, kept explicit so colours can be assigned by vector position. */
