@@ -1,6 +1,7 @@
 import type { ParquetFile } from 'parquet-wasm/esm/parquet_wasm.js';
 import { CancelledError } from '../../src/lib/util/errors';
 import { formatBytes } from '../../src/lib/util/format';
+import { namedElements, namedSelect } from '../../src/lib/ingest/lerobot/named';
 import { quoteIdent } from '../../src/lib/util/sql';
 import { DataFileError } from './data-file-check';
 import type { Engine } from './engine';
@@ -71,6 +72,8 @@ export class FramesSource {
   /** The data files, each checked against info.json when its footer is first read. */
   readonly #files: DataFiles;
   #shape: ColumnInfo[] = [];
+  /** Per-element columns from the features' `names` (`"observation.state.kLeftElbow"`), as view expressions. */
+  #named: string[] = [];
   /** Per episode: its data file and global `index` range [from, to). */
   #episodes = new Map<number, { file: string; from: number; to: number }>();
   /** First global index of each data file (v3.0 files hold consecutive episodes). */
@@ -170,6 +173,9 @@ export class FramesSource {
     await this.#engine.exec(`CREATE TABLE ${SHAPE} AS SELECT ${cols.map((c) => quoteIdent(c.name)).join(', ')} FROM ${SHAPE}_all`);
     await this.#engine.drop(`${SHAPE}_all`);
     this.#shape = cols;
+    // Only vectors that were actually loaded as list columns get named elements.
+    const loaded = new Set(cols.filter((c) => /\[\d*\]$/.test(c.type.trim())).map((c) => c.name));
+    this.#named = namedSelect(namedElements(this.#summary.info.features.filter((f) => loaded.has(f.key)), cols.map((c) => c.name)));
     this.#engine.setRowCount('frames', this.totalFrames);
   }
 
@@ -183,7 +189,9 @@ export class FramesSource {
     const select = loaded
       ? this.#shape.map((c) => (loaded.has(c.name) ? quoteIdent(c.name) : `NULL::${c.type} AS ${quoteIdent(c.name)}`)).join(', ')
       : '*';
-    return `CREATE OR REPLACE VIEW frames AS SELECT ${select} FROM ${loaded ? CACHE : SHAPE}`;
+    // Named elements are expressions over the vectors, so planning still sees the scan read the vector column.
+    const named = this.#named.length ? `, ${this.#named.join(', ')}` : '';
+    return `CREATE OR REPLACE VIEW frames AS SELECT ${select}${named} FROM ${loaded ? CACHE : SHAPE}`;
   }
 
   async #pointView(loaded: Set<string> | null): Promise<void> {

@@ -18,3 +18,19 @@ export {
   type Slice,
 } from './overlay';
 export { SHORTCUTS, SPEEDS, actionForKey, nextSpeed, type ViewerAction } from './shortcuts';
+export {
+  jointGroups,
+  groupLabel,
+  panelChoices,
+  defaultPanels,
+  seriesStyle,
+  zoomWindow,
+  panelsSql,
+  panelColumns,
+  panelSeries,
+  PALETTE,
+  DASHES,
+  type PanelChoice,
+  type PanelPart,
+  type TracePoint,
+} from './panels';

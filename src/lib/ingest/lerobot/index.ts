@@ -9,3 +9,4 @@ export {
   type FeatureInfo,
   type LeRobotVersion,
 } from './info';
+export { namedElements, namedSelect, pairedNames, type NamedElement } from './named';
