@@ -68,8 +68,21 @@ beforeAll(async () => {
   await makeEpisodes();
 });
 
-describe('quality gate', () => {
-  const form = { ...defaultQualityGateForm(), gate: 'policy_version IS NULL', jointCount: 3, gripperIndex: 4, gripperClosedBelow: 0.05, reApproachExempt: `notes ILIKE '%recovery%'`, hesitationSpeed: 0.05, outlierStd: 4, spikeSpeed: 5 };
+// The same verdicts on both scales: absolute thresholds in radians (as a form shared before `scale` existed
+// reads) and thresholds from the data.
+describe.each(['units', 'data'] as const)('quality gate (%s scale)', (scale) => {
+  const form = {
+    ...defaultQualityGateForm(),
+    gate: 'policy_version IS NULL',
+    jointCount: 3,
+    gripperIndex: 4,
+    gripperClosedBelow: scale === 'units' ? 0.05 : null,
+    reApproachExempt: `notes ILIKE '%recovery%'`,
+    hesitationSpeed: 0.05,
+    outlierStd: 4,
+    spikeSpeed: 5,
+    scale,
+  };
 
   it('flags each planted problem with its check, and nothing else', async () => {
     const rows = await engine.rows(qualityChecksSql(form));

@@ -6,6 +6,8 @@ import { loadParquet } from './parquet-load';
 import type { Engine } from './engine';
 import { linkEpisodes, outcomeColumnCandidates } from '../../src/lib/views';
 import { FramesSource } from './frames-source';
+import { prepareFeatureProfile } from './feature-profile';
+import { PROFILE_TABLE } from '../../src/lib/ingest/lerobot/profile';
 import { openLeRobot, type DatasetSummary } from './lerobot';
 import { Mutex } from './mutex';
 import { network } from './net-stats';
@@ -57,12 +59,14 @@ export class Workspace {
   /** Runs SQL and returns Arrow IPC; loads what it needs from `frames` first. */
   async query(sql: string, id: number, opts: RunOptions = {}): Promise<QueryResult> {
     const engine = await this.#engine;
+    await this.#ensureProfile(sql, id, opts);
     return this.#withMcap(sql, id, opts, () => this.#withFrames(sql, id, opts, () => engine.query(sql, id)));
   }
 
   /** Runs a notebook cell's SELECT, materialised as table `name`. */
   async runCell(name: string, sql: string, id: number, pageSize = 200, opts: RunOptions = {}): Promise<CellResult> {
     const engine = await this.#engine;
+    await this.#ensureProfile(sql, id, opts);
     return this.#withMcap(sql, id, opts, () => this.#withFrames(sql, id, opts, () => engine.runCell(name, sql, id, pageSize)));
   }
 
@@ -124,7 +128,20 @@ export class Workspace {
     await this.#dataset?.frames.close();
     const frames = await FramesSource.open(await this.#engine, reader, summary);
     this.#dataset = { reader, summary, frames };
+    this.#profile = { sql: await prepareFeatureProfile(await this.#engine, reader, summary, frames.columns), built: false };
     return summary;
+  }
+
+  /** The open dataset's feature profile: its SQL, and whether `feature_stats` holds it yet. */
+  #profile: { sql: string; built: boolean } | null = null;
+
+  /** Builds `feature_stats` from the frames before the first query that names it (see feature-profile.ts). */
+  async #ensureProfile(sql: string, id: number, opts: RunOptions): Promise<void> {
+    const profile = this.#profile;
+    if (!profile || profile.built || !referencedNames(sql).has(PROFILE_TABLE)) return;
+    const engine = await this.#engine;
+    await this.#withFrames(profile.sql, id, opts, () => engine.runCell(PROFILE_TABLE, profile.sql, id, 1));
+    profile.built = true;
   }
 
   /**

@@ -23,14 +23,37 @@ export interface DriftWatchForm {
   jointCount: number;
   /** Joint names for the result, in order (empty: joint_1, joint_2, …). */
   jointNames: string[];
-  /** Units of the joint values: radians are shown in degrees. */
-  unit: 'rad' | 'deg';
+  /**
+   * Units of the joint values (radians are shown in degrees). `auto` reads them from the data: joint values
+   * beyond ±2π (plus a margin) can only be degrees, else radians; the result's `unit` says which was used.
+   */
+  unit: DriftUnit;
   toleranceDeg: number;
   /** Which episodes count as deployments (SQL condition over the episodes table). */
   deployments: string;
 }
 
-/** Defaults for the demo (Franka joints in radians; calibrations tagged `calibration`). */
+/** Units a drift-watch form can name. */
+export type DriftUnit = 'rad' | 'deg' | 'auto';
+
+/** Largest joint value (in magnitude) still read as radians by `auto`: 2π plus a margin for wrapped joints. */
+export const MAX_RADIANS = 7;
+
+/**
+ * The unit a feature's `names` in info.json state, if any (`shoulder_pan.pos_deg`, `joint1 (rad)`): `deg` or
+ * `rad` when every name that mentions a unit agrees, else null (most datasets name no unit at all).
+ */
+export function unitFromNames(names: readonly string[]): 'rad' | 'deg' | null {
+  const found = new Set<'rad' | 'deg'>();
+  for (const n of names) {
+    const t = n.toLowerCase();
+    if (/(^|[^a-z])(deg|degs|degree|degrees)([^a-z]|$)/.test(t)) found.add('deg');
+    if (/(^|[^a-z])(rad|rads|radian|radians)([^a-z]|$)/.test(t)) found.add('rad');
+  }
+  return found.size === 1 ? [...found][0] : null;
+}
+
+/** Defaults for the demo's columns (calibrations tagged `calibration`); the unit is read from the data. */
 export function defaultDriftWatchForm(): DriftWatchForm {
   return {
     episodesTable: 'episodes',
@@ -41,7 +64,7 @@ export function defaultDriftWatchForm(): DriftWatchForm {
     measuredColumn: 'observation.state',
     jointCount: 7,
     jointNames: ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'],
-    unit: 'rad',
+    unit: 'auto',
     toleranceDeg: 0.5,
     deployments: `"policy_version" IS NOT NULL`,
   };
@@ -57,7 +80,7 @@ export function validateDriftWatchForm(f: DriftWatchForm): string[] {
   }
   e.integer('jointCount', f.jointCount, 1, 1000);
   e.check(!Array.isArray(f.jointNames) || f.jointNames.some((n) => typeof n !== 'string' || n.length > 200), 'jointNames must be a list of names.');
-  e.check(f.unit !== 'rad' && f.unit !== 'deg', 'unit must be "rad" or "deg".');
+  e.check(f.unit !== 'rad' && f.unit !== 'deg' && f.unit !== 'auto', 'unit must be "rad", "deg" or "auto".');
   e.number('toleranceDeg', f.toleranceDeg, 0, 360, { min: true });
   return e.errors;
 }
@@ -67,26 +90,42 @@ function assertValid(f: DriftWatchForm): void {
   if (p.length) throw new Error(`Invalid drift-watch form: ${p.join(' ')}`);
 }
 
-/** SQL of `drift_by_week(week, joint, error_deg, calibrations, out_of_tolerance, tolerance_deg)`. */
+/**
+ * SQL of `drift_by_week(week, joint, joint_index, error_deg, calibrations, out_of_tolerance, tolerance_deg, unit)`;
+ * `unit` says which unit the joint values were read in and why (the form, or the data on `auto`).
+ */
 export function driftByWeekSql(f: DriftWatchForm): string {
   assertValid(f);
   const J = int(f.jointCount);
-  const toDeg = f.unit === 'rad' ? ' * 180 / pi()' : '';
   const names = `[${Array.from({ length: f.jointCount }, (_, i) => `'${(f.jointNames[i] ?? `joint_${i + 1}`).replaceAll("'", "''")}'`).join(', ')}]`;
   const ts = quoteIdent(f.timestampColumn);
+  const measured = `fr.${quoteIdent(f.measuredColumn)}`;
+  const commanded = `fr.${quoteIdent(f.commandedColumn)}`;
+  const unit =
+    f.unit === 'auto'
+      ? `SELECT CASE WHEN max(greatest(abs(${measured}[r.i]), abs(${commanded}[r.i]))) > ${MAX_RADIANS} THEN 'deg' ELSE 'rad' END AS unit,
+         CASE WHEN max(greatest(abs(${measured}[r.i]), abs(${commanded}[r.i]))) > ${MAX_RADIANS} THEN printf('degrees (read from the data: joint values up to %.1f, beyond ±2π)', max(greatest(abs(${measured}[r.i]), abs(${commanded}[r.i]))))
+              ELSE printf('radians (read from the data: every joint value within ±%.2f)', coalesce(max(greatest(abs(${measured}[r.i]), abs(${commanded}[r.i]))), 0)) END AS said
+  FROM ${quoteIdent(f.framesTable)} fr, range(1, ${J} + 1) r(i) WHERE fr.episode_index IN (SELECT episode_index FROM cal)`
+      : `SELECT '${f.unit}' AS unit, '${f.unit === 'rad' ? 'radians' : 'degrees'} (set in the form)' AS said`;
   return `-- Calibration error per joint and week: median of measured − commanded, in degrees, against the tolerance
 WITH cal AS (
   SELECT episode_index, CAST(${ts} AS TIMESTAMP) AS recorded FROM ${quoteIdent(f.episodesTable)} WHERE (${f.calibration})
 ),
+units AS (
+  ${unit}
+),
 errors AS (
-  SELECT fr.episode_index, r.i AS joint_index, median((fr.${quoteIdent(f.measuredColumn)}[r.i] - fr.${quoteIdent(f.commandedColumn)}[r.i])${toDeg}) AS error_deg
+  SELECT fr.episode_index, r.i AS joint_index,
+         median(${measured}[r.i] - ${commanded}[r.i]) * CASE WHEN (SELECT unit FROM units) = 'rad' THEN 180 / pi() ELSE 1 END AS error_deg
   FROM ${quoteIdent(f.framesTable)} fr, range(1, ${J} + 1) r(i)
   WHERE fr.episode_index IN (SELECT episode_index FROM cal)
   GROUP BY ALL
 )
 SELECT date_trunc('week', c.recorded)::DATE AS week, (${names})[e.joint_index] AS joint, e.joint_index,
        avg(e.error_deg) AS error_deg, count(*) AS calibrations,
-       abs(avg(e.error_deg)) > ${num(f.toleranceDeg)} AS out_of_tolerance, ${num(f.toleranceDeg)} AS tolerance_deg
+       abs(avg(e.error_deg)) > ${num(f.toleranceDeg)} AS out_of_tolerance, ${num(f.toleranceDeg)} AS tolerance_deg,
+       (SELECT said FROM units) AS unit
 FROM errors e JOIN cal c USING (episode_index)
 GROUP BY ALL
 ORDER BY week, joint_index`;

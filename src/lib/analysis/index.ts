@@ -64,6 +64,6 @@ export {
   type LogSource,
 } from './checks.ts';
 export { ANALYSIS_TEMPLATES, driftCells, driftWatchNotebook, qualityGateNotebook, reviewSamplingNotebook, agreementNotebook, costNotebook, failureMiningNotebook, redFlagsNotebook, replayMixNotebook } from './templates.ts';
-export { QUALITY_CHECKS, defaultQualityGateForm, qualityChecksSql, qualityGateSql, validateQualityGateForm, type QualityGateForm } from './quality-gate.ts';
+export { DATA_SCALE_DEFAULTS, QUALITY_CHECKS, defaultQualityGateForm, qualityChecksSql, qualityGateSql, validateQualityGateForm, type QualityGateForm, type QualityScale } from './quality-gate.ts';
 export { defaultReviewSamplingForm, reviewEstimateSql, reviewSampleSql, validateReviewSamplingForm, wilson, type ReviewSamplingForm } from './review-sampling.ts';
-export { defaultDriftWatchForm, driftByWeekSql, driftFlagSql, validateDriftWatchForm, type DriftWatchForm } from './drift-watch.ts';
+export { MAX_RADIANS, defaultDriftWatchForm, driftByWeekSql, driftFlagSql, unitFromNames, validateDriftWatchForm, type DriftUnit, type DriftWatchForm } from './drift-watch.ts';

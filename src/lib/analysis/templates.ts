@@ -115,6 +115,9 @@ WHERE ${failedSql(quoteIdent(c.outcomeColumn), c.successValue)}
 ORDER BY reviewed_by IS NOT NULL, episode_index DESC`;
 }
 
+/** Status colours of the red-flags chart: raised is the alarming one. */
+const RED_FLAG_COLORS = { raised: '#e15759', 'not raised': '#59a14f', 'cannot tell': '#bab0ac' };
+
 /** Flywheel red flags, each with its evidence. */
 export function redFlagsNotebook(sources: SourceDecl[] = demoSources(), form: RedFlagsForm = defaultRedFlagsForm(), schema?: Schema): NotebookDoc {
   const t = form.thresholds;
@@ -138,7 +141,8 @@ export function redFlagsNotebook(sources: SourceDecl[] = demoSources(), form: Re
       ),
       checks(sources, form.columns, ['outcome', 'rotation'], form.costs),
       owner('red_flags', form),
-      plot('red_flags_chart', { data: 'red_flags', mark: 'cell', x: 'flag', fill: 'raised', title: 'Raised flags (evidence in the table above)', colorScheme: 'RdYlGn', height: 120 }),
+      sql('red_flag_status', `-- Each flag as raised, not raised or cannot tell (the data lacks what it needs: see its evidence)\nSELECT flag, CASE WHEN raised THEN 'raised' WHEN NOT raised THEN 'not raised' ELSE 'cannot tell' END AS status FROM red_flags`),
+      plot('red_flags_chart', { data: 'red_flag_status', mark: 'cell', x: 'status', y: 'flag', fill: 'status', colors: RED_FLAG_COLORS, legend: false, title: 'Red flags (evidence in the table above)', xLabel: 'status' }),
       ...userCells(schema),
     ],
   };

@@ -16,3 +16,5 @@ export { columnsUsed, checkColumns, type ResultColumn } from './columns.ts';
 export { buildPlotOptions, CHART_FONT_FAMILY, type BuildPlotOptionsConfig } from './options.ts';
 export { renderPlot, PlotSpecError, type RenderPlotOptions } from './render.ts';
 export { resolveSort, type ResolvedSort } from './sort.ts';
+export { prepareRows } from './rows.ts';
+export { BOOLEAN_COLORS } from './color.ts';

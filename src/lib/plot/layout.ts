@@ -41,12 +41,47 @@ export function longestLabel(rows: readonly Record<string, unknown>[], column: s
   return { chars, count: seen.size };
 }
 
-/** Characters in the widest tick label of a quantitative axis whose values reach ±maxAbs. */
-export function quantitativeTickChars(maxAbs: number, negative: boolean, percent: boolean): number {
+/**
+ * The step between the ticks Plot (d3) draws over [lo, hi] for about `count` ticks: 1, 2 or 5 × a power of
+ * ten. d3-array's tickStep, restated here because d3 reaches us only through Plot (no types, no direct dep).
+ */
+export function tickStep(lo: number, hi: number, count = 10): number {
+  const span = Math.abs(hi - lo);
+  if (!(span > 0) || !Number.isFinite(span)) return Math.abs(hi) > 0 ? 10 ** Math.floor(Math.log10(Math.abs(hi))) : 1;
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const error = raw / power;
+  return power * (error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.sqrt(2) ? 2 : 1);
+}
+
+/**
+ * Characters in the widest tick label of a quantitative axis whose values reach ±maxAbs. With the values'
+ * `range`, the labels are the ones Plot prints: a narrow range far from zero (12.400–12.470) gets as many
+ * decimals as its tick step needs, which a magnitude alone cannot tell.
+ */
+export function quantitativeTickChars(maxAbs: number, negative: boolean, percent: boolean, range?: { min: number; max: number }): number {
   let chars: number;
-  if (percent) chars = String(Math.round(maxAbs * 100)).length + 1;
-  else if (maxAbs < 10) chars = 4; // ticks like 0.25 or 7.5
-  else chars = Math.round(maxAbs).toLocaleString('en-US').length;
+  const lo = range ? Math.min(range.min, 0) : 0;
+  const hi = range ? range.max : maxAbs;
+  // Both a zero-based axis (bars) and a tight one (dots, lines) may be drawn; budget for the wider labels.
+  const spans = range ? [[lo, hi], [range.min, range.max]] : [[lo, hi]];
+  if (percent) {
+    chars = 0;
+    for (const [a, b] of spans) {
+      const step = tickStep(a * 100, b * 100);
+      const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+      chars = Math.max(chars, (Math.ceil((maxAbs * 100) / step) * step).toFixed(decimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '').length + 1);
+    }
+  } else if (!range && maxAbs < 10) chars = 4; // ticks like 0.25 or 7.5
+  else {
+    chars = 0;
+    for (const [a, b] of spans) {
+      const step = tickStep(a, b);
+      const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+      const top = Math.ceil(maxAbs / step) * step;
+      chars = Math.max(chars, top.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).length);
+    }
+  }
   return chars + (negative ? 1 : 0);
 }
 
@@ -76,7 +111,7 @@ export function rotatedMarginBottom(chars: number): number {
 }
 
 /**
- * The largest |value| the value axis reaches and whether it goes negative. `column` undefined
+ * The largest |value| the value axis reaches, whether it goes negative, and the least and greatest value. `column` undefined
  * counts each row as 1 (the count aggregation). `groupBy` sums values per group like Plot's stackY
  * (positives and negatives separately): a column name groups by that column, null puts every row in
  * one group (an upper bound for binned sums), undefined takes the values one by one.
@@ -85,17 +120,21 @@ export function valueExtent(
   rows: readonly Record<string, unknown>[],
   column: string | undefined,
   groupBy: string | null | undefined,
-): { maxAbs: number; negative: boolean } {
+): { maxAbs: number; negative: boolean; min: number; max: number } {
   const pos = new Map<unknown, number>();
   const neg = new Map<unknown, number>();
   let maxAbs = 0;
   let negative = false;
+  let min = Infinity;
+  let max = -Infinity;
   for (const row of rows) {
     const v = column === undefined ? 1 : row[column];
     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     if (v < 0) negative = true;
     if (groupBy === undefined) {
       maxAbs = Math.max(maxAbs, Math.abs(v));
+      min = Math.min(min, v);
+      max = Math.max(max, v);
       continue;
     }
     const g = groupBy === null ? null : row[groupBy] instanceof Date ? (row[groupBy] as Date).getTime() : row[groupBy];
@@ -103,6 +142,8 @@ export function valueExtent(
     const total = (side.get(g) ?? 0) + v;
     side.set(g, total);
     maxAbs = Math.max(maxAbs, Math.abs(total));
+    min = Math.min(min, total);
+    max = Math.max(max, total);
   }
-  return { maxAbs, negative };
+  return { maxAbs, negative, min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : 0 };
 }

@@ -27,8 +27,8 @@ function leftMargin(spec: PlotSpec, rows: Rows, plan: MarkPlan): number | undefi
     // Stacked and counted bars reach their per-category total; binned ones at most the grand total.
     const stackedBy = plan.binned ? null : (plan.categoryColumn ?? spec.x);
     const groupBy = plan.stacked || plan.aggregated ? stackedBy : undefined;
-    const { maxAbs, negative } = valueExtent(rows, plan.valueColumn, groupBy);
-    return marginForChars(quantitativeTickChars(maxAbs, negative, spec.percent === true));
+    const { maxAbs, negative, min, max } = valueExtent(rows, plan.valueColumn, groupBy);
+    return marginForChars(quantitativeTickChars(maxAbs, negative, spec.percent === true, { min, max }));
   }
   if (spec.y !== undefined && (yKind === 'string' || yKind === 'boolean' || yKind === 'mixed')) {
     return marginForChars(longestLabel(rows, spec.y).chars);

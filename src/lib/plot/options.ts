@@ -17,6 +17,9 @@ import type { PlotSpec } from './spec.ts';
 /** Font stack for chart text; matches the app's UI font so charts pasted into reports look native. */
 export const CHART_FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
+/** Least height in pixels left for the marks between the top and bottom margins. */
+export const MIN_PLOT_AREA = 40;
+
 /** Options for {@link buildPlotOptions}. */
 export interface BuildPlotOptionsConfig {
   /** Width the chart will be drawn at; only used for layout decisions such as rotating labels. */
@@ -59,7 +62,11 @@ export function buildPlotOptions(
   const color = colorScale(spec, data);
   if (color !== undefined) options.color = color;
   if (spec.title !== undefined && spec.title.trim() !== '') options.title = spec.title;
-  if (spec.height !== undefined) options.height = spec.height;
+  // An explicit height never squeezes the marks to nothing: margins (rotated labels can take 100 px) come on top
+  // of a minimum drawing area. A cell row with no y gets one band's height.
+  const minHeight = (margins.marginTop ?? 20) + (margins.marginBottom ?? 30) + MIN_PLOT_AREA;
+  if (spec.height !== undefined) options.height = Math.max(spec.height, minHeight);
   else if (spec.mark === 'cell' && spec.y !== undefined) options.height = heatmapHeight(data, spec.y, margins);
+  else if (spec.mark === 'cell') options.height = minHeight;
   return options;
 }

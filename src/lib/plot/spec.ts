@@ -78,6 +78,11 @@ export interface PlotSpec {
   height?: number;
   /** One of {@link COLOR_SCHEMES}. */
   colorScheme?: string;
+  /**
+   * Fixed colours for values of the fill/stroke column (`{"raised": "#e15759"}`), in legend order, so a status
+   * reads the same in every chart (values not listed get no colour of their own). CSS hex or colour names.
+   */
+  colors?: Record<string, string>;
   /** Show the color legend; defaults to true when fill or stroke is a column. */
   legend?: boolean;
   /** Grid lines on the value axis; defaults to true. */
@@ -103,8 +108,12 @@ export const HEIGHT_RANGE = { min: 80, max: 2000 } as const;
 const TEXT_KEYS = ['title', 'xLabel', 'yLabel'] as const;
 const BOOLEAN_KEYS = ['stack', 'percent', 'legend', 'grid'] as const;
 const ALLOWED_KEYS: readonly string[] = [
-  'data', 'mark', ...CHANNEL_KEYS, ...TEXT_KEYS, ...BOOLEAN_KEYS, 'sort', 'height', 'colorScheme',
+  'data', 'mark', ...CHANNEL_KEYS, ...TEXT_KEYS, ...BOOLEAN_KEYS, 'sort', 'height', 'colorScheme', 'colors',
 ];
+/** Most values a `colors` map may name. */
+export const MAX_COLORS = 50;
+/** A colour a spec may name: #rgb, #rrggbb or a CSS colour keyword (letters only, so nothing else reaches the SVG). */
+const COLOR_VALUE = /^(#[0-9a-f]{3}|#[0-9a-f]{6}|[a-z]{3,20})$/i;
 const SORT_KEYS: readonly string[] = ['x', 'descending'];
 /** Hints for keys people reach for from other charting tools. */
 const KEY_HINTS: Record<string, string> = {
@@ -223,6 +232,18 @@ export function validatePlotSpec(input: unknown): PlotSpecValidation {
       const hint = typeof scheme === 'string' && scheme.length <= MAX_NAME_LENGTH ? didYouMean(scheme, COLOR_SCHEMES) : '';
       errors.push(`"colorScheme" must be one of Observable Plot's schemes (${COLOR_SCHEMES.join(', ')}); got ${describe(scheme)}.${hint}`);
     } else out.colorScheme = known;
+  }
+
+  const colors = input.colors;
+  if (colors !== undefined && colors !== null) {
+    if (!isPlainObject(colors)) errors.push(`"colors" must be an object of value → colour, like {"raised": "#e15759"}, got ${describe(colors)}.`);
+    else {
+      const entries = Object.entries(colors);
+      if (entries.length === 0 || entries.length > MAX_COLORS) errors.push(`"colors" must name 1 to ${MAX_COLORS} values.`);
+      const bad = entries.filter(([k, v]) => k.length > MAX_NAME_LENGTH || typeof v !== 'string' || !COLOR_VALUE.test(v));
+      for (const [k, v] of bad.slice(0, 3)) errors.push(`"colors.${k.slice(0, 40)}" must be a colour like "#e15759" or "orange", got ${describe(v)}.`);
+      if (bad.length === 0 && entries.length > 0 && entries.length <= MAX_COLORS) out.colors = Object.fromEntries(entries);
+    }
   }
 
   const sort = input.sort;

@@ -1,7 +1,7 @@
 import type { NotebookDoc } from '../types';
 import type { SourceDecl } from '../../ingest/source';
 
-/** A first look at any LeRobot dataset: episodes, lengths, tasks and per-frame columns. */
+/** A first look at any LeRobot dataset: a per-feature profile, episode durations, tasks and per-frame columns. */
 export function exploreNotebook(sources: SourceDecl[]): NotebookDoc {
   return {
     version: 1,
@@ -13,8 +13,20 @@ export function exploreNotebook(sources: SourceDecl[]): NotebookDoc {
         kind: 'markdown',
         name: 'intro',
         source:
-          '# Dataset overview\nThe dataset is open as `episodes` (one row per episode), `frames` (one row per frame, every numeric feature as a column) and `tasks`. ' +
-          'Edit any SQL and press **Shift+Enter**.',
+          '# Dataset overview\nThe dataset is open as `episodes` (one row per episode), `frames` (one row per frame, every numeric feature as a column), `tasks` ' +
+          'and `feature_stats` (the profile below). Edit any SQL and press **Shift+Enter**.',
+      },
+      {
+        id: 'profile',
+        kind: 'sql',
+        name: 'feature_profile',
+        source: `-- One row per feature element (joint, action dimension, reading), named from info.json.
+-- min/max/mean/std come from the dataset's meta/stats.json (or episodes_stats.jsonl, pooled) when it has them, else
+-- from the frames; nan and the histogram (min to max in 16 bins: blank none, ▁ few, █ most) always from the frames,
+-- which are read the first time this runs.
+SELECT feature, element, name, min, max, mean, std, nan, histogram, source
+FROM feature_stats
+ORDER BY feature = 'action', feature, element`,
       },
       {
         id: 'lengths',
@@ -25,11 +37,23 @@ FROM episodes
 ORDER BY episode_index`,
       },
       {
+        id: 'duration_bins',
+        kind: 'sql',
+        name: 'duration_histogram',
+        source: `-- Episode durations in bins of a round width: about 20 bins over the range, never narrower than 5% of the
+-- median duration (4 episodes of 12.40–12.47 s share one bar instead of spreading over 0.005 s ticks)
+WITH d AS (SELECT duration_s FROM episodes WHERE duration_s IS NOT NULL),
+r AS (SELECT greatest((max(duration_s) - min(duration_s)) / 20, 0.05 * median(duration_s), 1e-3) AS raw FROM d),
+w AS (SELECT pow(10, floor(log10(raw))) * CASE WHEN raw / pow(10, floor(log10(raw))) > 5 THEN 10 WHEN raw / pow(10, floor(log10(raw))) > 2 THEN 5 WHEN raw / pow(10, floor(log10(raw))) > 1 THEN 2 ELSE 1 END AS width FROM r)
+SELECT floor(duration_s / width) * width AS bin_start, printf('%g–%g s', floor(duration_s / width) * width, (floor(duration_s / width) + 1) * width) AS duration, count(*) AS episodes
+FROM d, w GROUP BY ALL ORDER BY bin_start`,
+      },
+      {
         id: 'lengths_chart',
         kind: 'plot',
         name: 'lengths_chart',
         source: '',
-        plot: { data: 'episode_lengths', mark: 'dot', x: 'episode_index', y: 'duration_s', title: 'Episode duration (s)', xLabel: 'episode', yLabel: 'seconds' },
+        plot: { data: 'duration_histogram', mark: 'barY', x: 'duration', y: 'episodes', sort: { x: 'bin_start' }, title: 'Episode durations', xLabel: 'duration', yLabel: 'episodes' },
       },
       {
         id: 'per_task',
@@ -39,6 +63,13 @@ ORDER BY episode_index`,
 FROM episodes
 GROUP BY task
 ORDER BY episodes DESC`,
+      },
+      {
+        id: 'tasks_chart',
+        kind: 'plot',
+        name: 'tasks_chart',
+        source: '',
+        plot: { data: 'per_task', mark: 'barX', y: 'task', x: 'episodes', sort: { x: 'episodes', descending: true }, title: 'Episodes per task', xLabel: 'episodes' },
       },
       {
         id: 'first_episode',
