@@ -64,7 +64,7 @@ describe('a dataset whose data files do not all match info.json', () => {
       'data/chunk-000/episode_000006.parquet does not match info.json: it lacks the column action that info.json declares, and stores timestamp as DOUBLE where info.json declares float32; it was skipped (replace it with a matching file, or fix info.json).',
     );
     expect(notes).toContain(
-      `data/chunk-000/episode_000005.parquet holds ${actual(5)} frames where the episode metadata gives episode 5 ${lengths[5]}: it was read as it is, so that episode's frame count differs from meta/episodes.jsonl.`,
+      `data/chunk-000/episode_000005.parquet holds ${actual(5)} frames where the episode metadata says episode 5 has ${lengths[5]}: it was read as it is, so that episode's frames and its metadata disagree.`,
     );
     for (const s of notes) expect(s).not.toMatch(RAW_ENGINE);
     await cell.scrollIntoViewIfNeeded();

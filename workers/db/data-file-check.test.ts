@@ -58,7 +58,7 @@ describe('the G1 sample with four data files that do not match info.json', () =>
     // Four files skipped, and one read although its row count is not the episode's length.
     expect(load!.fileNotes).toHaveLength(5);
     expect(load!.fileNotes).toContain(
-      `data/chunk-000/episode_000005.parquet holds ${actual(5)} frames where the episode metadata gives episode 5 ${lengths[5].length}: it was read as it is, so that episode's frame count differs from meta/episodes.jsonl.`,
+      `data/chunk-000/episode_000005.parquet holds ${actual(5)} frames where the episode metadata says episode 5 has ${lengths[5].length}: it was read as it is, so that episode's frames and its metadata disagree.`,
     );
     const missing = load!.fileNotes.find((s) => s.startsWith(G1_BAD_FILES.missingColumn))!;
     expect(missing).toBe(

@@ -131,5 +131,5 @@ export function describeMismatch(path: string, m: SchemaMismatch, totalDeclared:
 /** The sentence for a v2.x episode file whose row count differs from the episode's length (it is still read). */
 export function describeRowCount(path: string, rows: number, episode: number, length: number): string | null {
   if (rows === length) return null;
-  return `${path} holds ${rows.toLocaleString('en-US')} frames where the episode metadata gives episode ${episode} ${length.toLocaleString('en-US')}: it was read as it is, so that episode's frame count differs from meta/episodes.jsonl.`;
+  return `${path} holds ${rows.toLocaleString('en-US')} frames where the episode metadata says episode ${episode} has ${length.toLocaleString('en-US')}: it was read as it is, so that episode's frames and its metadata disagree.`;
 }
