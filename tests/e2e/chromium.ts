@@ -34,6 +34,8 @@ export interface LaunchedBrowser {
   blocked: string[];
   /** Closes the browser and deletes its throwaway profile. */
   close(): Promise<void>;
+  /** The throwaway profile directory (the benchmark finds the browser's processes by it). */
+  profile: string;
 }
 
 /** Options for {@link launchBrowser}. */
@@ -107,6 +109,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
   return {
     context,
     blocked,
+    profile,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });

@@ -1,12 +1,18 @@
 import { Data, Field, FixedSizeList, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, makeData, type DataType, Type } from 'apache-arrow';
 
 /**
- * Fixed-size vectors: LeRobot stores `observation.state`/`action` as Parquet LIST<FLOAT> even though every row has
- * the same number of joints. DuckDB-WASM inserts Arrow `List` columns row by row through offsets; an Arrow
- * `FixedSizeList` of the same values becomes a DuckDB `FLOAT[n]` ARRAY whose child is copied as one block.
- * This rewrites the Arrow IPC that parquet-wasm produced, without copying the float values themselves (the
- * new batches point at the same child buffers), and only when it is exactly equivalent: every list in the
- * batch has the same length and no list is NULL (a NULL element inside a list is kept as is).
+ * Fixed-size vectors (issue 14, lever 2): LeRobot stores `observation.state`/`action` as Parquet LIST<FLOAT> even
+ * though every row has the same number of joints; an Arrow `FixedSizeList` of the same values becomes a DuckDB
+ * `FLOAT[n]` ARRAY. This rewrites the Arrow IPC that parquet-wasm produced (the new batches point at the same child
+ * buffers; only the IPC re-serialisation copies), and only when exactly equivalent: every list in the batch has the
+ * same length and no list is NULL (a NULL element inside a list is kept as is).
+ *
+ * Measured, not (yet) used by the app: on DuckDB-WASM 1.4.3 the A/B did not show a win that beats the ~120–180 ms
+ * per 65k rows the conversion costs. On the shared, overloaded machine of 2026-12-03 (load average ~35 on 2
+ * cores) two interleaved runs of bench/insert-ab.ts gave opposite minima (List 28 vs FixedSizeList 122 ms over 15
+ * reps; 334 vs 98 ms over 21 reps), so `frames` keeps loading lists until a quiet-machine A/B says otherwise.
+ * Kept as the B arm of `bench/levers.ts` and `bench/insert-ab.ts`; the app integration (FramesSource fallback to
+ * lists per column, the cell naming its path) is commit de8047b on branch h7.
  */
 
 /** What {@link toFixedSize} did to one IPC stream. */

@@ -4,7 +4,6 @@ import { formatBytes } from '../../src/lib/util/format';
 import { quoteIdent } from '../../src/lib/util/sql';
 import type { Engine } from './engine';
 import { hasEpisode, needsFromPlan, type EpisodeSet, type FramesNeed } from './frames-plan';
-import { toFixedSize } from './fixed-vectors';
 import { EPISODES_META, type DatasetSummary } from './lerobot';
 import { BATCH_SIZE, leafColumns } from './parquet-load';
 import { describeWasmError, type DatasetReader } from './reader';
@@ -41,29 +40,6 @@ export interface FramesLoad {
   /** Compressed bytes of the column chunks read (what a range reader fetches). */
   bytes: number;
   reused: boolean;
-  /** How the vector columns were loaded: which became fixed-size arrays, which stayed lists and why. */
-  vectors: VectorPath;
-}
-
-/** Which loading path each vector column of `frames` took. */
-export interface VectorPath {
-  /** Loaded as DuckDB `FLOAT[n]` arrays (one block copy per row group), shown to queries as lists. */
-  fixed: Record<string, number>;
-  /** Loaded as lists (the general path), with the reason. */
-  general: Record<string, string>;
-}
-
-/** Vector types the fixed-size path handles; every other list type takes the general path. */
-const FIXED_TYPES = /^(FLOAT|DOUBLE)\[\]$/;
-
-/** One line for a cell saying which path its frame data took. */
-export function describeVectorPath(v: VectorPath): string {
-  const fixed = Object.entries(v.fixed).map(([c, n]) => `${c}[${n}]`);
-  const general = Object.entries(v.general).map(([c, why]) => `${c} (${why})`);
-  const parts: string[] = [];
-  if (fixed.length) parts.push(`fixed-size vectors: ${fixed.join(', ')}`);
-  if (general.length) parts.push(`general lists: ${general.join(', ')}`);
-  return parts.join('; ');
 }
 
 /** Options for {@link FramesSource.prepare}. */
@@ -92,10 +68,6 @@ export class FramesSource {
   /** First global index of each data file (v3.0 files hold consecutive episodes). */
   #fileStart = new Map<string, number>();
   #cache: { columns: Set<string>; chunks: Set<string> } | null = null;
-  /** Vector columns of the cache stored as fixed-size arrays (name → width), for the load in progress or done. */
-  #cacheFixed = new Map<string, number>();
-  /** Vector columns that a row group showed not to be fixed-size (varying length, NULL lists): lists from then on. */
-  readonly #general = new Map<string, string>();
   totalFrames = 0;
 
   private constructor(engine: Engine, reader: DatasetReader, summary: DatasetSummary) {
@@ -180,16 +152,7 @@ export class FramesSource {
   /** `frames` over the shape (planning) or over the cache with its loaded columns (NULL for the rest). */
   #viewSql(loaded: Set<string> | null): string {
     const select = loaded
-      ? this.#shape
-          .map((c) =>
-            !loaded.has(c.name)
-              ? `NULL::${c.type} AS ${quoteIdent(c.name)}`
-              : // Fixed-size arrays read as the lists the files hold: queries see the same types either way.
-                this.#cacheFixed.has(c.name)
-                ? `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}`
-                : quoteIdent(c.name),
-          )
-          .join(', ')
+      ? this.#shape.map((c) => (loaded.has(c.name) ? quoteIdent(c.name) : `NULL::${c.type} AS ${quoteIdent(c.name)}`)).join(', ')
       : '*';
     return `CREATE OR REPLACE VIEW frames AS SELECT ${select} FROM ${loaded ? CACHE : SHAPE}`;
   }
@@ -273,7 +236,7 @@ export class FramesSource {
     const keys = new Set(chunks.map((c) => `${c.file}#${c.rowGroup}`));
     const rows = chunks.reduce((s, c) => s + c.rows, 0);
     if (this.#cache && need.columns.every((c) => this.#cache!.columns.has(c)) && [...keys].every((k) => this.#cache!.chunks.has(k))) {
-      return { columns: need.columns, rowGroups: chunks.length, rows, bytes: 0, reused: true, vectors: this.#vectorPath(need.columns) };
+      return { columns: need.columns, rowGroups: chunks.length, rows, bytes: 0, reused: true };
     }
     const { compressed: bytes, uncompressed } = await this.sizesFor(chunks, need.columns);
     const max = opts.maxBytes ?? 1024 ** 3;
@@ -297,29 +260,12 @@ export class FramesSource {
     await this.#load(chunks, need.columns, bytes, opts);
     this.#cache = { columns: new Set(need.columns), chunks: keys };
     await this.#pointView(this.#cache.columns);
-    return { columns: need.columns, rowGroups: chunks.length, rows, bytes, reused: false, vectors: this.#vectorPath(need.columns) };
-  }
-
-  /** The path each loaded vector column took. */
-  #vectorPath(columns: string[]): VectorPath {
-    const out: VectorPath = { fixed: {}, general: {} };
-    const vectors = new Set(this.#shape.filter((c) => /\[\]$/.test(c.type)).map((c) => c.name));
-    for (const c of columns) {
-      if (!vectors.has(c)) continue;
-      const w = this.#cacheFixed.get(c);
-      if (w !== undefined) out.fixed[c] = w;
-      else out.general[c] = this.#general.get(c) ?? 'not a FLOAT or DOUBLE vector';
-    }
-    return out;
+    return { columns: need.columns, rowGroups: chunks.length, rows, bytes, reused: false };
   }
 
   async #load(chunks: Chunk[], columns: string[], totalBytes: number, opts: PrepareOptions): Promise<void> {
     await this.#engine.drop(CACHE);
     this.#cache = null;
-    this.#cacheFixed.clear();
-    const types = new Map(this.#shape.map((c) => [c.name, c.type]));
-    /** Vector columns this load tries as fixed-size arrays. */
-    const candidates = new Set(columns.filter((c) => FIXED_TYPES.test(types.get(c) ?? '') && !this.#general.has(c)));
     const total = chunks.reduce((s, c) => s + c.rows, 0);
     let done = 0;
     let created = false;
@@ -329,7 +275,7 @@ export class FramesSource {
       if (opts.signal?.aborted) throw new CancelledError('Loading frames cancelled');
       const parts = await pending!;
       pending = i + 1 < chunks.length ? this.#readChunk(chunks[i + 1], columns) : null;
-      await this.#insertParts(created ? await this.#fixParts(parts, types) : this.#fixFirst(parts, candidates), !created);
+      await this.#insertParts(parts, !created);
       created = true;
       done += chunks[i].rows;
       opts.onProgress?.({
@@ -364,39 +310,6 @@ export class FramesSource {
     } catch (e) {
       throw new Error(`Could not read ${c.file} (row group ${c.rowGroup + 1}): ${describeWasmError(e)}`);
     }
-  }
-
-  /** First row group: vector columns whose lists all have one length become fixed-size arrays of that width. */
-  #fixFirst(parts: Uint8Array[], candidates: Set<string>): Uint8Array[] {
-    if (!candidates.size) return parts;
-    return parts.map((p) => {
-      const r = toFixedSize(p, candidates);
-      for (const [c, w] of Object.entries(r.fixed)) this.#cacheFixed.set(c, w);
-      for (const [c, why] of Object.entries(r.general)) if (why !== 'no values') this.#general.set(c, why);
-      return r.ipc;
-    });
-  }
-
-  /**
-   * Later row groups: converted to the widths the cache holds. A column whose lists here are not of that width
-   * turns the cache's column back into a list (DuckDB casts in place) and takes the general path from then on.
-   */
-  async #fixParts(parts: Uint8Array[], types: Map<string, string>): Promise<Uint8Array[]> {
-    if (!this.#cacheFixed.size) return parts;
-    const out: Uint8Array[] = [];
-    for (const p of parts) {
-      const want = new Set(this.#cacheFixed.keys());
-      let r = toFixedSize(p, want);
-      const bad = [...want].filter((c) => c in r.general || (c in r.fixed && r.fixed[c] !== this.#cacheFixed.get(c)));
-      for (const c of bad) {
-        this.#general.set(c, r.general[c] ?? 'lists of varying length');
-        this.#cacheFixed.delete(c);
-        await this.#engine.exec(`ALTER TABLE ${CACHE} ALTER COLUMN ${quoteIdent(c)} TYPE ${types.get(c)}`);
-      }
-      if (bad.length) r = toFixedSize(p, new Set(this.#cacheFixed.keys()));
-      out.push(r.ipc);
-    }
-    return out;
   }
 
   async #insertParts(parts: Uint8Array[], create: boolean): Promise<void> {

@@ -8,8 +8,6 @@ export interface ColumnInfo {
 export interface Fetched {
   requests: number;
   bytes: number;
-  /** For frame data: which loading path its vector columns took (fixed-size arrays or general lists). */
-  framesPath?: string;
 }
 
 /** A query result as Arrow IPC stream bytes (transferred, never copied, across the worker boundary). */

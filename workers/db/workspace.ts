@@ -5,7 +5,7 @@ import { loadCsv } from './csv-load';
 import { loadParquet } from './parquet-load';
 import type { Engine } from './engine';
 import { buildEpisodesView } from './episodes-view';
-import { describeVectorPath, FramesSource } from './frames-source';
+import { FramesSource } from './frames-source';
 import { openLeRobot, type DatasetSummary } from './lerobot';
 import { Mutex } from './mutex';
 import { network } from './net-stats';
@@ -264,11 +264,10 @@ export class Workspace {
       this.#loads.set(id, ctl);
       try {
         const before = network.log.length;
-        const load = await frames.prepare(sql, { signal: ctl.signal, onProgress: opts.onProgress, maxBytes: opts.maxBytes });
+        await frames.prepare(sql, { signal: ctl.signal, onProgress: opts.onProgress, maxBytes: opts.maxBytes });
         const requests = network.log.slice(before);
         const r = await fn();
-        const framesPath = load ? describeVectorPath(load.vectors) : '';
-        r.fetched = { requests: requests.length, bytes: requests.reduce((s, q) => s + q.bytes, 0), ...(framesPath ? { framesPath } : {}) };
+        r.fetched = { requests: requests.length, bytes: requests.reduce((s, q) => s + q.bytes, 0) };
         return r;
       } finally {
         this.#loads.delete(id);

@@ -81,6 +81,6 @@ export class ResultData {
     /** True when rows hold only part of the result. */
     readonly truncated: boolean,
     /** Requests and bytes fetched to read frame data for this result. */
-    readonly fetched?: { requests: number; bytes: number; framesPath?: string },
+    readonly fetched?: { requests: number; bytes: number },
   ) {}
 }
