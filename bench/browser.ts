@@ -9,6 +9,7 @@ import { launchBrowser } from '../tests/e2e/chromium.ts';
 import type { RunningServer } from '../tests/e2e/serve.ts';
 import type { ChildMeasure } from './child.ts';
 import type { QuerySpec } from './workloads.ts';
+import { watchMemory } from './tab-memory.ts';
 
 /** One workload's numbers in one browser run. */
 export interface BrowserMeasure extends ChildMeasure {
@@ -22,6 +23,9 @@ export interface BrowserMeasure extends ChildMeasure {
   /** The same for the warm run. */
   warmUiMs?: number;
   status?: string;
+  /** Peak resident memory while this workload's cold cell ran: the renderer (tab: JS heaps + wasm) and the whole browser. */
+  peakRendererMb?: number;
+  peakBrowserMb?: number;
 }
 
 export interface BrowserRunResult {
@@ -131,9 +135,14 @@ export async function runBrowser(opts: {
       const cell = page.locator('[data-cell-kind="sql"]').last();
       await cell.locator('textarea').fill(q.sql);
       cells.set(q.id, cell);
+      const mem = watchMemory(b.profile);
       try {
         measures[q.id] = await runCell(page, cell, opts.server, timeoutMs);
+        const peak = mem.stop();
+        measures[q.id].peakRendererMb = peak.peakRenderer / 1048576;
+        measures[q.id].peakBrowserMb = peak.peakTotal / 1048576;
       } catch (e) {
+        mem.stop();
         measures[q.id] = { cold: NaN, error: crashed ? 'the tab crashed (out of memory?)' : String((e as Error).message).slice(0, 400) };
         if (crashed) throw new Error(`${q.id}: the tab crashed (out of memory?)`);
       }

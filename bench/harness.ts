@@ -88,6 +88,10 @@ export interface ResultRow {
   bytesNeeded?: number;
   /** App engine in Node: ms of each measured run spent loading frames (plan + read + decode + insert). */
   loadMs?: number[];
+  /** App in Chromium, cold: peak resident memory while the cell ran, of the tab's renderer and of the whole browser (MB). */
+  peakRendererMb?: number[];
+  peakBrowserMb?: number[];
+
   /** The app's own account of what it loaded (compressed bytes, row groups), from the Node path. */
   appLoad?: ChildMeasure['load'];
   errors: string[];
@@ -572,6 +576,10 @@ function aggregate(raw: RawRun[], opts: BenchOptions, needed: Record<string, Rec
             row.bytes = measured.map((x) => x.measures[w]?.bytes ?? NaN);
             if (w !== 'start' && w !== 'open') row.appBytes = measured.map((x) => x.measures[w]?.appBytes ?? null);
             if (needed[size.name][w] !== undefined) row.bytesNeeded = needed[size.name][w];
+            if (w !== 'start' && w !== 'open') {
+              row.peakRendererMb = measured.map((x) => x.measures[w]?.peakRendererMb ?? NaN);
+              row.peakBrowserMb = measured.map((x) => x.measures[w]?.peakBrowserMb ?? NaN);
+            }
           }
           if (phase === 'cold' && p === 'app-node') {
             row.appLoad = measured.find((x) => x.measures[w]?.load)?.measures[w]?.load ?? null;

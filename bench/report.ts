@@ -109,6 +109,25 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('');
   }
 
+  const memRows = r.rows.filter((x) => x.path === 'app-chromium' && x.phase === 'cold' && x.peakRendererMb?.some((v) => Number.isFinite(v)));
+  if (memRows.length) {
+    out.push('### Peak memory of each cell in Chromium (cold run)');
+    out.push('');
+    out.push('Peak resident memory sampled from /proc every 250 ms while the cell ran: the tab\'s renderer (its JS heaps and every worker\'s wasm memory: DuckDB-WASM, parquet-wasm) and the whole browser (all its processes; shared pages counted once per process). Median of runs.');
+    out.push('');
+    out.push('| workload | frames | peak tab (renderer) | peak browser |');
+    out.push('|---|---|---|---|');
+    const med = (xs: number[]) => {
+      const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+      return v.length ? v[Math.floor(v.length / 2)] : NaN;
+    };
+    for (const x of memRows) {
+      const mbs = (v: number) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en-US')} MB` : '–');
+      out.push(`| ${labelOf(r, x.workload)} | ${frames(r.datasets[x.size].frames)} | ${mbs(med(x.peakRendererMb!))} | ${mbs(med(x.peakBrowserMb ?? []))} |`);
+    }
+    out.push('');
+  }
+
   const fc = r.firstChart;
   if (fc?.median) {
     out.push('### Cold start of the demo notebook (fresh profile each run, ms from navigation)');

@@ -39,6 +39,8 @@ export interface LaunchedBrowser {
   cspViolations: string[];
   /** Closes the browser and deletes its throwaway profile; rejects when a page violated the CSP. */
   close(): Promise<void>;
+  /** The throwaway profile directory (the benchmark finds the browser's processes by it). */
+  profile: string;
 }
 
 /** Options for {@link launchBrowser}. */
@@ -124,6 +126,7 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<LaunchedB
     context,
     blocked,
     cspViolations,
+    profile,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });

@@ -361,13 +361,14 @@ export class FramesSource {
     }
     const names = parts.map((_, i) => `_frames_part_${i}`);
     for (let i = 0; i < parts.length; i++) {
-      await this.#engine.drop(names[i]);
+      // Internal scratch tables are always tables: DROP … IF EXISTS spares the catalog lookup `drop` makes.
+      await this.#engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(names[i])}`);
       await this.#engine.insertIpc(names[i], parts[i], true);
     }
     // Each part holds the same rows in the same order: a positional join puts the columns back side by side.
     const joined = `SELECT * FROM ${names.join(' POSITIONAL JOIN ')}`;
     await this.#engine.exec(create ? `CREATE TABLE ${CACHE} AS ${joined}` : `INSERT INTO ${CACHE} BY NAME ${joined}`);
-    for (const n of names) await this.#engine.drop(n);
+    for (const n of names) await this.#engine.exec(`DROP TABLE ${quoteIdent(n)}`);
   }
 
   /** Releases the Parquet readers (their footers live in wasm memory). */
