@@ -15,8 +15,9 @@ import { quoteIdent, quoteString } from '../util/sql';
 import { relationKindSql, type SqlPort, type ViewColumn } from '../views';
 import { initParquetForNode } from './node-engine';
 
-/** The native DuckDB release the runner (and the benchmark) is tested with: `bench/native-dep.ts` installs it. */
-export const NATIVE_PACKAGE = '@duckdb/node-api@1.5.6-r.1';
+import { NATIVE_PACKAGE } from './native-version';
+
+export { NATIVE_PACKAGE };
 
 /** Settings of the native engine. */
 export interface NativeOptions {
