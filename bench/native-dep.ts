@@ -6,8 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
-/** The native DuckDB release the benchmark compares against. */
-export const NATIVE_DUCKDB = '@duckdb/node-api@1.5.6-r.1';
+import { NATIVE_PACKAGE } from '../src/lib/headless/native-version.ts';
+
+/** The native DuckDB release the benchmark compares against and the headless runner's `--engine native` uses. */
+export const NATIVE_DUCKDB = NATIVE_PACKAGE;
 
 /** True once `@duckdb/node-api` resolves, installing it first if needed. */
 export function ensureNativeDuckDB(): boolean {

@@ -92,5 +92,17 @@ describe('npm run notebook', () => {
     const missing = await cli([nb, '--engine', 'native', '--dataset', path.join(tmp, 'nowhere')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`Dataset folder ${path.join(tmp, 'nowhere')} does not exist`);
+    // An http(s) root on native needs httpfs (the runner never downloads it): without it, the message says how to
+    // install it; with it, the root is fetched (nothing listens on port 9) and the fetch error is reported.
+    const probe = await NativeDb.open({ threads: 1 });
+    const hasHttpfs = await probe.exec('LOAD httpfs').then(() => true, () => false);
+    await probe.close();
+    const remote = await cli([nb, '--engine', 'native', '--dataset', 'http://127.0.0.1:9/demo/']);
+    expect(remote.code).toBe(2);
+    if (hasHttpfs) expect(remote.stderr).toMatch(/fetch failed|ECONNREFUSED|127\.0\.0\.1:9/i);
+    else {
+      expect(remote.stderr).toContain('"httpfs" extension is not installed');
+      expect(remote.stderr).toContain('INSTALL httpfs');
+    }
   }, 120_000);
 });

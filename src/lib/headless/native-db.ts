@@ -15,8 +15,9 @@ import { quoteIdent, quoteString } from '../util/sql';
 import { relationKindSql, type SqlPort, type ViewColumn } from '../views';
 import { initParquetForNode } from './node-engine';
 
-/** The native DuckDB release the runner (and the benchmark) is tested with: `bench/native-dep.ts` installs it. */
-export const NATIVE_PACKAGE = '@duckdb/node-api@1.5.6-r.1';
+import { NATIVE_PACKAGE } from './native-version';
+
+export { NATIVE_PACKAGE };
 
 /** Settings of the native engine. */
 export interface NativeOptions {
@@ -75,6 +76,8 @@ export class NativeDb implements SqlPort {
     const conn = await instance.connect();
     // CSV timestamps with a zone become UTC TIMESTAMP (views/csv.ts); native DuckDB has ICU, so fix the zone.
     await conn.run(`SET TimeZone = 'UTC'`);
+    // No extension is ever downloaded behind the user's back (a URL in SQL would otherwise fetch httpfs).
+    await conn.run('SET autoinstall_known_extensions = false');
     // Progress is tracked (for stderr) but never printed by DuckDB itself.
     await conn.run('SET enable_progress_bar = true');
     await conn.run('SET enable_progress_bar_print = false');
@@ -243,25 +246,24 @@ function emptyIpc(): Uint8Array {
   return new Uint8Array(RecordBatchStreamWriter.writeAll([]).toUint8Array(true));
 }
 
+/** The one-liner that installs a DuckDB extension with the runner's own native DuckDB (needs the internet once). */
+export function installCommand(ext: string): string {
+  return `node -e "require('@duckdb/node-api').DuckDBInstance.create().then((i) => i.connect()).then((c) => c.run('INSTALL ${ext}'))"`;
+}
+
 /**
- * Loads an extension that is installed already, else installs it (needs the extension repository), with a message
- * that names it and says how to pre-install it when neither works offline.
+ * Loads an extension that is installed already (~/.duckdb/extensions/). It never downloads one itself: the runner
+ * makes no request the user did not ask for, and offline the download fails anyway; the message says how to
+ * pre-install it.
  */
 async function loadExtension(conn: Connection, ext: string): Promise<void> {
   try {
     await conn.run(`LOAD ${ext}`);
-    return;
-  } catch {
-    // not installed yet: try installing below
-  }
-  try {
-    await conn.run(`INSTALL ${ext}`);
-    await conn.run(`LOAD ${ext}`);
   } catch (e) {
     throw new Error(
-      `Native DuckDB's "${ext}" extension could not be loaded (${(e as Error).message.split('\n')[0]}). ` +
-        `Pre-install it once on a machine with internet access: \`duckdb -c "INSTALL ${ext}"\` (or any DuckDB ${'client'} of the same version), ` +
-        `which puts it in ~/.duckdb/extensions/; or copy that folder here. Local dataset folders need no extension.`,
+      `Native DuckDB's "${ext}" extension is not installed (${(e as Error).message.split('\n')[0]}). ` +
+        `Install it once on a machine with internet access: ${installCommand(ext)} (or \`duckdb -c "INSTALL ${ext}"\` with a DuckDB CLI of the ` +
+        'same version); it lands in ~/.duckdb/extensions/, which can be copied to an offline machine. Local dataset folders need no extension.',
     );
   }
 }
