@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './chromium.ts';
-import { settled } from './notebook-page.ts';
-import { saveScreenshot } from './screenshot.ts';
+import path from 'node:path';
+import { gridRows, settled } from './notebook-page.ts';
+import { ARTIFACTS_DIR, saveScreenshot } from './screenshot.ts';
 
 const appUrl = inject('appUrl');
 const G1 = 'samples/lerobot/v21_unitree-g1_G1-policy-train';
@@ -67,13 +68,14 @@ async function measureCharts(page: Page): Promise<ChartReport[]> {
 }
 
 /** Opens `url`, then each of `templates` from the sidebar (null: the notebook the URL opens), and checks every chart. */
-async function checkNotebook(url: string, template: string | null, shot: string): Promise<ChartReport[]> {
+async function checkNotebook(url: string, template: string | null, shot: string, after?: (page: Page) => Promise<void>): Promise<ChartReport[]> {
   const page = await b.context.newPage();
   await page.setViewportSize({ width: 1300, height: 900 });
   await page.goto(url);
   await page.waitForSelector('[data-notebook]');
-  await settled(page);
-  if (template !== null) {
+  // A template replaces the notebook the URL opened; no need to wait for that one to finish first.
+  if (template === null) await settled(page);
+  else {
     // Opening a template gives the page a new notebook id in the hash.
     const before = await page.evaluate(() => location.hash);
     await page.click(`[data-template="${template}"]`);
@@ -82,6 +84,7 @@ async function checkNotebook(url: string, template: string | null, shot: string)
   }
   const charts = await measureCharts(page);
   await saveScreenshot(page, `charts-${shot}`);
+  await after?.(page);
   await page.close();
   return charts;
 }
@@ -110,7 +113,13 @@ describe('every chart of every template has visible marks and unclipped labels',
     });
     for (const t of TEMPLATES) {
       test(t, async () => {
-        const charts = await checkNotebook(appUrl, t, `demo-${t}`);
+        const charts = await checkNotebook(appUrl, t, `demo-${t}`, async (page) => {
+          // A close look at each chart for the people reviewing a run (artifacts are not committed).
+          for (const c of await page.locator('[data-cell-kind="plot"]').all()) {
+            await c.scrollIntoViewIfNeeded();
+            await c.screenshot({ path: path.join(ARTIFACTS_DIR, `chart-demo-${t}-${await c.getAttribute('data-cell')}.png`) });
+          }
+        });
         // On the demo every template's charts are drawn (it has every input the jobs need).
         expect(charts.filter((c) => !c.drawn).map((c) => `${c.cell}: ${c.message}`)).toEqual([]);
         expectGood(charts);
@@ -120,8 +129,17 @@ describe('every chart of every template has visible marks and unclipped labels',
 
   describe('on the G1 sample (v2.1, 26 joints, no log)', () => {
     test('the overview', async () => {
-      const charts = await checkNotebook(`${appUrl}?dataset=${encodeURIComponent(G1)}`, null, 'g1-overview');
+      let profile: string[][] = [];
+      const charts = await checkNotebook(`${appUrl}?dataset=${encodeURIComponent(G1)}`, null, 'g1-overview', async (page) => {
+        const cell = page.locator('[data-cell="feature_profile"]');
+        await cell.scrollIntoViewIfNeeded();
+        await cell.screenshot({ path: path.join(ARTIFACTS_DIR, 'overview-profile.png') });
+        profile = await gridRows(page, 'feature_profile');
+      });
       expect(charts.filter((c) => c.drawn).length).toBeGreaterThan(0);
+      // The profile names the G1's joints and draws each one's histogram (pooled from episodes_stats.jsonl).
+      expect(profile.some((r) => r.includes('kLeftElbow'))).toBe(true);
+      expect(profile.every((r) => r.some((c) => /[▁▂▃▄▅▆▇█]/.test(c)))).toBe(true);
       expectGood(charts);
     });
     for (const t of TEMPLATES) {

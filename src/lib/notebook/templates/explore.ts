@@ -24,7 +24,7 @@ export function exploreNotebook(sources: SourceDecl[]): NotebookDoc {
 -- min/max/mean/std come from the dataset's meta/stats.json (or episodes_stats.jsonl, pooled) when it has them, else
 -- from the frames; nan and the histogram (min to max in 16 bins: blank none, ▁ few, █ most) always from the frames,
 -- which are read the first time this runs.
-SELECT feature, element, name, min, max, mean, std, nan, histogram, source
+SELECT feature, element, name, histogram, min, max, mean, std, nan, source
 FROM feature_stats
 ORDER BY feature = 'action', feature, element`,
       },
