@@ -57,7 +57,8 @@ describe('edits survive an immediate reload', () => {
       } finally {
         await own.close();
       }
-    });
+      // Two full loads of the demo notebook: on a shared 2-core machine that can take minutes.
+    }, 300_000);
   }
 });
 
@@ -105,5 +106,5 @@ describe('two tabs on one notebook', () => {
     await settled(c);
     await c.waitForFunction(() => [...document.querySelectorAll('[data-notebook-list] li')].some((li) => li.textContent?.includes('(copy)')));
     await Promise.all([a.close(), c.close()]);
-  });
+  }, 300_000);
 });

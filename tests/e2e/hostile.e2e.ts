@@ -30,16 +30,9 @@ beforeAll(async () => {
     Object.defineProperty(window, '__pwned', { configurable: false, get: () => w.__pwnedLog.at(-1), set: (v) => void w.__pwnedLog.push(v) });
   });
 });
-afterAll(async () => {
-  // DOMPurify parses untrusted HTML in an inert DOMParser document. Chromium checks that document against the
-  // page's CSP and reports its inline handlers and <base> as blocked, though scripting is disabled there (a probe
-  // with nothing but DOMParser reports the same). Those reports are expected here; every test asserts instead that
-  // the live page holds no inline handler or <base> and that no payload ran. Any other violation fails the spec.
-  const benign = /inline event handler|script-src-attr blocked inline|base URI|base-uri blocked/;
-  const rest = b?.cspViolations.filter((v) => !benign.test(v)) ?? [];
-  b?.cspViolations.splice(0, Infinity, ...rest);
-  await b?.close();
-});
+// The harness ignores the CSP reports DOMPurify's inert parse causes (see chromium.ts); every test here asserts
+// instead that the live page holds no inline handler or <base>, and that no payload ran.
+afterAll(() => b?.close());
 
 /** Elements of the live page carrying an inline event handler, plus any <base>: both must stay zero. */
 async function liveHandlers(page: Page): Promise<string[]> {
@@ -99,7 +92,9 @@ function hostileNotebook(): SharedNotebook {
     `<div style="background-image:url(http://${EVIL_HOST}/div.png)">styled</div> <svg><image href="http://${EVIL_HOST}/svg.png"/></svg>`,
     `<meta http-equiv="refresh" content="0;url=http://${EVIL_HOST}/refresh"> <base href="http://${EVIL_HOST}/">`,
   ].join('\n\n');
-  const cols = P.map((p, i) => `${lit(p)} AS ${ident(`${p} #${i}`)}`).join(', ');
+  // DuckDB refuses a NUL inside a SQL literal or identifier, so SQL gets the payloads without it.
+  const S = P.map((p) => p.replaceAll('\u0000', ''));
+  const cols = S.map((p, i) => `${lit(p)} AS ${ident(`${p} #${i}`)}`).join(', ');
   return {
     version: 1,
     title: P.join(' ').slice(0, 200),
@@ -107,7 +102,7 @@ function hostileNotebook(): SharedNotebook {
     cells: [
       { id: 'md', kind: 'markdown', name: 'notes', source: markdown },
       { id: 'q', kind: 'sql', name: 'hostile_rows', source: `SELECT ${cols}, ${lit(`url(http://${EVIL_HOST}/paint.svg#p)`)} AS paint, i AS n FROM range(3) t(i)` },
-      { id: 'v', kind: 'sql', name: 'hostile_values', source: `SELECT unnest([${P.map(lit).join(', ')}]) AS label, 1 AS n` },
+      { id: 'v', kind: 'sql', name: 'hostile_values', source: `SELECT unnest([${S.map(lit).join(', ')}]) AS label, 1 AS n` },
       { id: 'p1', kind: 'plot', name: 'paint_chart', source: '', plot: { data: 'hostile_rows', mark: 'barY', x: 'paint', y: 'n', fill: 'paint', title: P[0], xLabel: P[1], yLabel: P[2] } },
       { id: 'p2', kind: 'plot', name: 'label_chart', source: '', plot: { data: 'hostile_values', mark: 'text', x: 'label', y: 'n', text: 'label', title: P[3] } },
       { id: 'p3', kind: 'plot', name: 'column_chart', source: '', plot: { data: 'hostile_rows', mark: 'dot', x: `${P[0]} #0`, y: 'n', fill: `${P[4]} #4` } },
@@ -150,11 +145,15 @@ describe('the hostile corpus runs nothing and loads nothing unapproved', () => {
     // What is left loads from this page's origin only (`<img src=x>` is a relative URL).
     const srcs = await md.locator('img[src]').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
     expect(srcs.filter((u) => new URL(u).origin !== new URL(appUrl).origin)).toEqual([]);
-    expect(await md.locator('.md').locator('script, iframe, object, embed, style, link, video, audio, svg, meta, base, [style], [srcset], [ping]').count()).toBe(0);
+    // An empty style attribute (Chromium leaves one on the <input type=image> made a checkbox) carries no CSS.
+    const active = 'script, iframe, object, embed, style, link, video, audio, svg, meta, base, [style]:not([style=""]), [srcset], [ping]';
+    expect(await md.locator('.md').locator(active).evaluateAll((els) => els.map((e) => e.outerHTML))).toEqual([]);
     expect(await liveHandlers(page)).toEqual([]);
     // Payloads in titles, column names and values are text.
     expect(await page.locator('header .title').innerText()).toContain('<script>');
-    expect(await page.locator('[data-cell="hostile_rows"] [role="columnheader"]').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('<img src=x')]));
+    expect(await page.locator('[data-cell="hostile_rows"]').getAttribute('data-cell-status')).toBe('done');
+    await page.locator('[data-cell="hostile_rows"] [data-grid]').scrollIntoViewIfNeeded();
+    expect(await page.locator('[data-cell="hostile_rows"] [data-grid]').innerText()).toContain('<img src=x onerror');
     expect(await page.locator('[data-cell="label_chart"] svg').count()).toBeGreaterThan(0);
     // A url() "color" is a category, never an SVG paint reference to another site.
     const fills = await page.locator('[data-cell="paint_chart"] svg [fill]').evaluateAll((els) => els.map((e) => e.getAttribute('fill') ?? ''));

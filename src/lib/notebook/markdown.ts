@@ -101,6 +101,8 @@ function addHooks(purifier: Purifier): void {
       node.setAttribute('disabled', '');
       node.removeAttribute('src');
     }
+    // An emptied style attribute can remain (seen on an <input type=image> made a checkbox): no styles at all.
+    node.removeAttribute('style');
     // Anything that would load by itself (only <img> survives the config, but the check is on the attribute).
     const src = node.getAttribute('src');
     if (src !== null && activePolicy) {

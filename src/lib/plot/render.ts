@@ -34,5 +34,20 @@ export function renderPlot(spec: PlotSpec, rows: readonly Record<string, unknown
   const checked = validatePlotSpec(spec);
   if (!checked.ok) throw new PlotSpecError(checked.errors);
   const width = Math.round(Math.min(WIDTH_RANGE.max, Math.max(WIDTH_RANGE.min, options.width || 0)));
-  return Plot.plot({ ...buildPlotOptions(checked.spec, rows, { width }), width, document: options.document });
+  return withoutForeignPaint(Plot.plot({ ...buildPlotOptions(checked.spec, rows, { width }), width, document: options.document }));
+}
+
+/**
+ * Removes SVG paint and clip references to other documents (`fill="url(http://…)"`): Plot passes color-looking
+ * data values through as colors, and the browser would fetch such a reference from a host nobody approved.
+ * Plot's own references are in-document (`url(#id)`) and stay.
+ */
+function withoutForeignPaint<T extends HTMLElement | SVGElement>(root: T): T {
+  for (const el of root.querySelectorAll('[fill], [stroke], [clip-path], [mask], [filter], [marker-start], [marker-mid], [marker-end]')) {
+    for (const attr of ['fill', 'stroke', 'clip-path', 'mask', 'filter', 'marker-start', 'marker-mid', 'marker-end']) {
+      const v = el.getAttribute(attr);
+      if (v && /url\(/i.test(v) && !/^\s*url\(\s*['"]?#/i.test(v)) el.removeAttribute(attr);
+    }
+  }
+  return root;
 }
