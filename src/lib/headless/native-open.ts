@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetFormatError, episodeTemplateVars, formatTemplate, parseInfo, type DatasetInfo } from '../ingest/lerobot';
 import { quoteString } from '../util/sql';
+import { FILE_STATS_TABLE, PROFILE_TABLE, featureProfileSql, poolEpisodeStats, profiledColumns, statsJsonRows, type FileStatRow } from '../ingest/lerobot/profile';
 import {
   EPISODES_META,
   V3_DATA_FILES_SQL,
@@ -85,6 +86,7 @@ export async function openNativeDataset(db: NativeDb, root: string): Promise<Nat
   const kv = await db.rows(`SELECT value FROM parquet_kv_metadata(${quoteString(dataFiles[0])}) WHERE decode(key) = 'ARROW:schema'`);
   const widths = kv.length ? fixedListWidths(kv[0].value as Uint8Array) : new Map<string, number>();
   await db.exec(framesViewSql(dataFiles, frameColumns, info, widths));
+  await buildFeatureProfile(db, root, info, frameColumns);
   const warnings: string[] = [];
   const [{ n, frames }] = await db.rows(`SELECT count(*)::DOUBLE AS n, coalesce(sum(length), 0)::DOUBLE AS frames FROM ${EPISODES_META}`);
   if (Number(n) !== info.totalEpisodes) warnings.push(`info.json says ${info.totalEpisodes} episodes; the episode metadata lists ${n}.`);
@@ -117,4 +119,34 @@ async function v3MetaFiles(db: NativeDb, root: string, info: DatasetInfo): Promi
     }
   }
   return files;
+}
+
+/**
+ * `feature_stats`, as the app's worker builds it (statistics files first, then the frames), but eagerly: native
+ * DuckDB reads the profiled columns of a 10M-frame dataset in seconds, so there is nothing to gain from waiting.
+ */
+async function buildFeatureProfile(db: NativeDb, root: string, info: DatasetInfo, frameColumns: readonly ViewColumn[]): Promise<void> {
+  const columns = profiledColumns(info.features, frameColumns);
+  let rows: FileStatRow[] = [];
+  try {
+    const stats = await text(underRoot(root, 'meta/stats.json'));
+    if (stats != null) rows = statsJsonRows(JSON.parse(stats), columns);
+    if (rows.length === 0) {
+      const perEpisode = await text(underRoot(root, 'meta/episodes_stats.jsonl'));
+      if (perEpisode != null) {
+        const lines = perEpisode.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+        rows = poolEpisodeStats(lines, columns);
+      }
+    }
+  } catch {
+    // As in the app: a malformed stats file is not worth refusing the dataset over; the frames give the numbers.
+    rows = [];
+  }
+  const num = (v: number | null) => (v == null || !Number.isFinite(v) ? 'NULL' : String(v));
+  const values = rows.map((r) => `(${quoteString(r.feature)}, ${r.element}, ${num(r.min)}, ${num(r.max)}, ${num(r.mean)}, ${num(r.std)}, ${num(r.count)}, ${quoteString(r.source)})`);
+  await db.exec(
+    `CREATE OR REPLACE TABLE ${FILE_STATS_TABLE} (feature VARCHAR, element BIGINT, min DOUBLE, max DOUBLE, mean DOUBLE, std DOUBLE, count BIGINT, source VARCHAR)`,
+  );
+  if (values.length) await db.exec(`INSERT INTO ${FILE_STATS_TABLE} VALUES ${values.join(', ')}`);
+  await db.exec(`CREATE OR REPLACE TABLE ${PROFILE_TABLE} AS ${featureProfileSql(columns)}`);
 }

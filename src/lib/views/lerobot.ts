@@ -1,6 +1,7 @@
 import type { DatasetInfo } from '../ingest/lerobot';
 import { formatTemplate } from '../ingest/lerobot';
 import { quoteIdent, quoteString } from '../util/sql';
+import { namedElements, namedSelect } from '../ingest/lerobot/named';
 import { EPISODES_META, V2_EPISODE_COLUMNS, V2_TASK_COLUMNS } from './names';
 import type { ViewColumn } from './port';
 
@@ -78,5 +79,10 @@ export function framesViewSql(
       const list = c.type.match(/^(.*)\[\]$/);
       return width && list ? `CAST(${quoteIdent(c.name)} AS ${list[1]}[${width}]) AS ${quoteIdent(c.name)}` : quoteIdent(c.name);
     });
-  return `CREATE OR REPLACE VIEW frames AS SELECT ${cols.join(', ')} FROM read_parquet(${fileList(files)})`;
+  // The same named vector elements (`"observation.state.kLeftElbow"`) as the app's lazy frames view: only for
+  // vectors read as list/array columns, real columns winning over generated names.
+  const kept = columns.filter((c) => !skip.has(c.name));
+  const vectors = new Set(kept.filter((c) => /\[\d*\]$/.test(c.type.trim())).map((c) => c.name));
+  const named = namedSelect(namedElements(info.features.filter((f) => vectors.has(f.key)), kept.map((c) => c.name)));
+  return `CREATE OR REPLACE VIEW frames AS SELECT ${[...cols, ...named].join(', ')} FROM read_parquet(${fileList(files)})`;
 }
