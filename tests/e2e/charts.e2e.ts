@@ -31,9 +31,9 @@ interface ChartReport {
 
 /** Measures every plot cell of the open notebook. */
 async function measureCharts(page: Page): Promise<ChartReport[]> {
-  // Every chart is drawn, or says why not.
+  // Every chart is drawn, or says why not (its query failed, it has nothing to draw, or the data lacks its inputs).
   await page.waitForFunction(
-    () => Array.from(document.querySelectorAll('[data-cell-kind="plot"]')).every((c) => c.getAttribute('data-cell-status') === 'error' || c.querySelector('[data-plot][data-rendered="true"], [data-plot] .plot-message')),
+    () => Array.from(document.querySelectorAll('[data-cell-kind="plot"]')).every((c) => ['error', 'disabled'].includes(c.getAttribute('data-cell-status') ?? '') || c.querySelector('[data-plot][data-rendered="true"], [data-plot] .plot-message')),
     undefined,
     { timeout: 30_000 },
   );
@@ -41,7 +41,7 @@ async function measureCharts(page: Page): Promise<ChartReport[]> {
     const NOT_MARKS = /axis|grid|rule|tip|frame/;
     return Array.from(document.querySelectorAll('[data-cell-kind="plot"]')).map((cell) => {
       const name = cell.getAttribute('data-cell') ?? '?';
-      const message = cell.querySelector('[data-plot] .plot-message, [data-cell-error]')?.textContent?.trim() ?? null;
+      const message = cell.querySelector('[data-plot] .plot-message, [data-cell-error], [data-cell-capability]')?.textContent?.trim() ?? null;
       // The chart's own SVG (legend swatches and colour ramps are SVGs too).
       const svg = Array.from(cell.querySelectorAll<SVGSVGElement>('[data-plot] .chart svg')).find((s) => s.querySelector(':scope > g[aria-label]'));
       if (!svg) return { cell: name, drawn: false, empty: !!cell.querySelector('[data-plot-empty]'), message, marks: 0, clipped: [] };
