@@ -233,5 +233,5 @@ describe('every job on the v2.1 sample with its deployment log', () => {
       await saveScreenshot(page, `sample-${id}`);
     }
     await page.close();
-  });
+  }, 300_000); // nine notebooks, one after the other, in one page: more than the 120 s a single check gets
 });
