@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './chromium.ts';
 import path from 'node:path';
-import { gridRows, settled } from './notebook-page.ts';
+import { settled } from './notebook-page.ts';
 import { ARTIFACTS_DIR, saveScreenshot } from './screenshot.ts';
 
 const appUrl = inject('appUrl');
@@ -129,17 +129,8 @@ describe('every chart of every template has visible marks and unclipped labels',
 
   describe('on the G1 sample (v2.1, 26 joints, no log)', () => {
     test('the overview', async () => {
-      let profile: string[][] = [];
-      const charts = await checkNotebook(`${appUrl}?dataset=${encodeURIComponent(G1)}`, null, 'g1-overview', async (page) => {
-        const cell = page.locator('[data-cell="feature_profile"]');
-        await cell.scrollIntoViewIfNeeded();
-        await cell.screenshot({ path: path.join(ARTIFACTS_DIR, 'overview-profile.png') });
-        profile = await gridRows(page, 'feature_profile');
-      });
+      const charts = await checkNotebook(`${appUrl}?dataset=${encodeURIComponent(G1)}`, null, 'g1-overview');
       expect(charts.filter((c) => c.drawn).length).toBeGreaterThan(0);
-      // The profile names the G1's joints and draws each one's histogram (pooled from episodes_stats.jsonl).
-      expect(profile.some((r) => r.includes('kLeftElbow'))).toBe(true);
-      expect(profile.every((r) => r.some((c) => /[▁▂▃▄▅▆▇█]/.test(c)))).toBe(true);
       expectGood(charts);
     });
     for (const t of TEMPLATES) {

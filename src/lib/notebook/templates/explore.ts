@@ -14,19 +14,18 @@ export function exploreNotebook(sources: SourceDecl[]): NotebookDoc {
         name: 'intro',
         source:
           '# Dataset overview\nThe dataset is open as `episodes` (one row per episode), `frames` (one row per frame, every numeric feature as a column), `tasks` ' +
-          'and `feature_stats` (the profile below). Edit any SQL and press **Shift+Enter**.',
+          'and `feature_stats` (the per-feature profile, below). Edit any SQL and press **Shift+Enter**.',
       },
       {
-        id: 'profile',
-        kind: 'sql',
-        name: 'feature_profile',
-        source: `-- One row per feature element (joint, action dimension, reading), named from info.json.
--- min/max/mean/std come from the dataset's meta/stats.json (or episodes_stats.jsonl, pooled) when it has them, else
--- from the frames; nan and the histogram (min to max in 16 bins: blank none, ▁ few, █ most) always from the frames,
--- which are read the first time this runs.
-SELECT feature, element, name, histogram, min, max, mean, std, nan, source
-FROM feature_stats
-ORDER BY feature = 'action', feature, element`,
+        id: 'profile_note',
+        kind: 'markdown',
+        name: 'profile_note',
+        // Not run on open: the NaN counts and histograms read every frame of the profiled columns, which on a large
+        // remote dataset is far more than opening should fetch. The user runs it when they want it.
+        source:
+          '**Per-feature profile**: `SELECT * FROM feature_stats` gives one row per joint or action dimension, named from ' +
+          'info.json: min/max/mean/std from `meta/stats.json` (or `episodes_stats.jsonl`, pooled), else from the frames, and ' +
+          'a NaN count and a 16-bin histogram from the frames (it reads every frame of those columns, through the fetch budget).',
       },
       {
         id: 'lengths',
