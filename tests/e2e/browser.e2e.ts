@@ -227,7 +227,7 @@ describe('synced multi-plot viewer on the G1 sample', () => {
     expect(s[0].legend.slice(0, 7)).toEqual(['kLeftShoulderPitch', 'kLeftShoulderRoll', 'kLeftShoulderYaw', 'kLeftElbow', 'kLeftWristRoll', 'kLeftWristPitch', 'kLeftWristYaw']);
     expect(s[0].legend).toContain('action (dashed)');
     // The example: kLeftElbow and kLeftWristPitch no longer share a colour.
-    expect(s[0].strokes.kLeftElbow).toBeTruthy();
+    expect(s[0].strokes.kLeftElbow).toMatch(/^(#[0-9a-f]{3,8}|rgb)/i);
     expect(s[0].strokes.kLeftElbow).not.toBe(s[0].strokes.kLeftWristPitch);
     // Every series of a panel has its own colour (state/action of one joint share it).
     const colours = Object.entries(s[0].strokes).filter(([k]) => !k.includes('(')).map(([, v]) => v);
