@@ -15,6 +15,7 @@ import { exploreNotebook } from '../../src/lib/notebook/templates/explore';
 import { healthNotebook } from '../../src/lib/notebook/templates/health';
 import type { NotebookDoc } from '../../src/lib/notebook/types';
 import { failureClusteringNotebook, uncertaintyNotebook } from '../../src/lib/score/templates';
+import { fleetEpisodes } from '../fixtures/gen/mcap-fleet';
 import { SAMPLES } from './helpers/fs-source';
 
 async function fullRun(doc: NotebookDoc, opts: HeadlessOptions): Promise<CellRows[]> {
@@ -105,4 +106,40 @@ describe('model cells on onnxruntime-node', () => {
     expect(scores(web)[0].rowCount).toBeGreaterThan(1000);
     expect(compareRuns(scores(web), scores(node), 1e-3, 1e-5)).toEqual([]);
   }, 600_000);
+});
+
+const FLEET_MCAP = path.resolve(import.meta.dirname, '../fixtures/mcap/fleet');
+
+describe('MCAP logs on both engines, through the app\'s MCAP reader', () => {
+  it('the health notebook over a folder of 24 MCAP deployment logs with their log and cost sheet', async () => {
+    const doc = healthNotebook([
+      { name: 'logs', kind: 'mcap', url: FLEET_MCAP },
+      { name: 'deployments', kind: 'csv', url: path.join(FLEET_MCAP, 'deployment_log.csv'), role: 'episode-log' },
+      { name: 'costs', kind: 'csv', url: path.join(FLEET_MCAP, 'collection_costs.csv'), role: 'table' },
+    ]);
+    // Topic tables and resampled frames too, not only the log's columns.
+    doc.cells.push({
+      id: 'topics',
+      kind: 'sql',
+      name: 'topic_rows',
+      source: `SELECT (SELECT count(*) FROM joint_states) AS joint_states, (SELECT count(*) FROM mcap_files) AS files,
+       (SELECT count(*) FROM frames) AS frames, (SELECT round(avg("observation.state"[1]), 9) FROM frames) AS mean_state_1`,
+    });
+    const { wasm, native } = await bothEngines(doc);
+    expect(wasm.filter((c) => c.status !== 'done').map((c) => c.name)).toEqual([]);
+    expect(compareRuns(wasm, native)).toEqual([]);
+    // The generator's outcomes: policy v1 has 8 deployments, 4 of them successes (as the tab shows, mcap.e2e).
+    const v1 = native.find((c) => c.name === 'success_by_version')!.rows!.find((r) => r.policy_version === 'v1')!;
+    expect(Number(v1.n)).toBe(8);
+    expect(Number(v1.success_rate)).toBe(0.5);
+    const topics = native.find((c) => c.name === 'topic_rows')!.rows![0];
+    expect(Number(topics.joint_states)).toBe(fleetEpisodes().reduce((n, e) => n + e.steps, 0));
+    expect(Number(topics.files)).toBe(24);
+    expect(Number(topics.frames)).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('a missing MCAP path fails naming it', async () => {
+    const doc = healthNotebook([{ name: 'logs', kind: 'mcap', url: path.join(FLEET_MCAP, 'nope') }]);
+    await expect(HeadlessSession.open(doc, { engine: 'native' })).rejects.toThrow(/nope does not exist/);
+  });
 });

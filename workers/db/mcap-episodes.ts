@@ -1,8 +1,7 @@
 import type { McapEpisodes, TopicField } from '../../src/lib/mcap';
 import { quoteIdent } from '../../src/lib/util/sql';
-import type { Engine } from './engine';
 import { EPISODES_META } from './lerobot';
-import type { McapSet } from './mcap-load';
+import type { McapEngine, McapSet } from './mcap-load';
 import type { ProgressFn } from './types';
 
 /** What mapping the logs onto episodes produced. */
@@ -20,7 +19,7 @@ export interface McapEpisodesResult {
  * and `"observation.state"` / `action` as FLOAT[] from the chosen fields (the latest value at or before each frame).
  */
 export async function buildMcapEpisodes(
-  engine: Engine,
+  engine: McapEngine,
   set: McapSet,
   cfg: McapEpisodes,
   opts: { signal?: AbortSignal; onProgress?: ProgressFn } = {},
@@ -88,7 +87,7 @@ export async function buildMcapEpisodes(
 const FRAMES = '_mcap_frames';
 
 /** The SELECT of `frames`: a time grid per episode, each chosen field sampled and held (ASOF join on time within the file). */
-async function framesSql(engine: Engine, cfg: McapEpisodes, fieldTables: string[], periodNs: number): Promise<string> {
+async function framesSql(engine: McapEngine, cfg: McapEpisodes, fieldTables: string[], periodNs: number): Promise<string> {
   const fields: (TopicField & { table: string; alias: string; list: boolean })[] = [];
   const aliases = new Map<string, string>();
   const all = [...cfg.state, ...cfg.action];

@@ -10,6 +10,12 @@ import type { ProgressFn } from './types';
 /** An MCAP file to open: a URL (read with range requests) or a file the user chose. */
 export type McapSpec = { url: string } | { file: Blob; name: string };
 
+/**
+ * What reading MCAP needs of a DuckDB connection: the app's wasm {@link Engine}, or an adapter over native DuckDB
+ * (the headless runner), so both engines build their topic tables with the same reader and the same SQL.
+ */
+export type McapEngine = Pick<Engine, 'drop' | 'exec' | 'insertIpc' | 'rows' | 'setRowCount' | 'describe'>;
+
 /** Tables every MCAP open creates besides one per topic. */
 export const MCAP_META_TABLES = ['mcap_files', 'mcap_channels', 'mcap_schemas', 'mcap_metadata', 'mcap_attachments'] as const;
 
@@ -53,7 +59,7 @@ const STOP = Symbol('stop');
  * Files without a usable summary are read whole at open: reading them at all means reading every byte.
  */
 export class McapSet {
-  readonly #engine: Engine;
+  readonly #engine: McapEngine;
   readonly #files: { file: McapFile; readable: McapReadable }[] = [];
   readonly tables = new Map<string, TopicTable>();
   readonly #byKey = new Map<string, TopicTable>();
@@ -63,7 +69,7 @@ export class McapSet {
   readonly #streamedCounts = new Map<string, number>();
   readonly problems: string[] = [];
 
-  private constructor(engine: Engine, taken: Set<string>) {
+  private constructor(engine: McapEngine, taken: Set<string>) {
     this.#engine = engine;
     this.#names = new Set([...taken, ...MCAP_META_TABLES].map((n) => n.toLowerCase()));
   }
@@ -72,7 +78,7 @@ export class McapSet {
    * Opens the files (remote ones: footer and summary only), creates the metadata tables and a view per topic.
    * `taken` holds names topic tables must not use (the canonical views, CSV sources).
    */
-  static async open(engine: Engine | Promise<Engine>, specs: McapSpec[], taken: Set<string>, opts: Progress = {}): Promise<McapSet> {
+  static async open(engine: McapEngine | Promise<McapEngine>, specs: McapSpec[], taken: Set<string>, opts: Progress = {}): Promise<McapSet> {
     const set = new McapSet(await engine, taken);
     const rows: McapFileRow[] = [];
     for (let i = 0; i < specs.length; i++) rows.push(await set.#openFile(i, specs[i], opts));

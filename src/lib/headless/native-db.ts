@@ -193,12 +193,24 @@ export class NativeDb implements SqlPort {
 
   /** Inserts an Arrow IPC stream as table `name`, replacing it (through a Parquet file native DuckDB reads). */
   async insertArrow(name: string, ipc: Uint8Array): Promise<void> {
+    await this.#viaParquet(ipc, async (file) => {
+      await this.drop(name);
+      await this.exec(`CREATE TABLE ${quoteIdent(name)} AS SELECT * FROM read_parquet(${quoteString(file)})`);
+    });
+  }
+
+  /** Appends an Arrow IPC stream to an existing table, column by name (MCAP topics arrive in batches). */
+  async appendArrow(name: string, ipc: Uint8Array): Promise<void> {
+    await this.#viaParquet(ipc, (file) => this.exec(`INSERT INTO ${quoteIdent(name)} BY NAME SELECT * FROM read_parquet(${quoteString(file)})`));
+  }
+
+  /** The node API has no Arrow insert: the batch goes through a temporary Parquet file DuckDB reads natively. */
+  async #viaParquet(ipc: Uint8Array, use: (file: string) => Promise<void>): Promise<void> {
     const { Table, writeParquet } = await import('parquet-wasm/esm/parquet_wasm.js');
     const file = this.#tmpFile('parquet');
     try {
       await writeFile(file, writeParquet(Table.fromIPCStream(ipc)));
-      await this.drop(name);
-      await this.exec(`CREATE TABLE ${quoteIdent(name)} AS SELECT * FROM read_parquet(${quoteString(file)})`);
+      await use(file);
     } finally {
       await rm(file, { force: true });
     }

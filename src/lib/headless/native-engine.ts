@@ -13,6 +13,7 @@ import { csvTable, linkEpisodes, readCsvSql } from '../views';
 import { ipcToResult, pageSql, runModelOn, type HeadlessEngine } from './engine';
 import { datasetRoot, readSource, readUrl, requireFolder, rootUrl } from './files';
 import { NativeDb } from './native-db';
+import { mcapSpecs, openNativeMcap } from './mcap-sources';
 import { openNativeDataset } from './native-open';
 import type { EngineSetup } from './setup';
 
@@ -36,16 +37,20 @@ export async function openNativeEngine(doc: NotebookDoc, setup: EngineSetup): Pr
         await writeFile(file, await readSource(s, setup.base));
         await csvTable(ndb, s.name, readCsvSql(quoteString(file)), s.url);
         if (s.role === 'episode-log') logTable = s.name;
-      } else if (s.kind === 'mcap') {
-        warnings.push(`MCAP source ${s.name} is not opened by the headless runner yet.`);
       }
     }
-    if (ds) {
+    // MCAP logs through the app's own reader (the same topic tables and episode mapping as in the tab).
+    const mcap = doc.sources.filter((s) => s.kind === 'mcap');
+    const logs = mcap.length && !ds ? await openNativeMcap(ndb, await mcapSpecs(mcap, setup.base), mcap[0].episodes, doc.sources.filter((s) => s.kind === 'csv').map((s) => s.name)) : null;
+    if (mcap.length && ds) warnings.push('The notebook has both a dataset and MCAP sources; the MCAP sources are not opened (the dataset defines episodes and frames).');
+    if (logs) warnings.push(...logs.warnings);
+    const fps = ds?.info.fps ?? logs?.episodes.fps;
+    if (fps) {
       await linkEpisodes(ndb, {
-        fps: ds.info.fps,
+        fps,
         logTable,
         mapping: doc.outcome,
-        frameColumns: async () => ds.frameColumns,
+        frameColumns: async () => (ds ? ds.frameColumns : await ndb.describe('frames')),
         materialise: async (name, sql) => void (await ndb.runCell(name, sql, -1)),
       });
     }

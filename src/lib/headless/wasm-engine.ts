@@ -10,6 +10,8 @@ import type { ModelDbPort } from '../score/cell-run';
 import { Workspace } from '../../../workers/db/workspace';
 import { ipcToResult, runModelOn, type HeadlessEngine, type ResultFormat } from './engine';
 import { readSource, readUrl, rootUrl, datasetRoot, sourceSpec } from './files';
+import { guessEpisodes } from '../mcap';
+import { mcapSpecs } from './mcap-sources';
 import { createNodeEngine, initParquetForNode } from './node-engine';
 import type { EngineSetup } from './setup';
 
@@ -29,11 +31,16 @@ export async function openWasmEngine(doc: NotebookDoc, setup: EngineSetup): Prom
     } else if (s.kind === 'csv' && s.url) {
       await ws.loadCsv(s.name, await readSource(s, setup.base), s.url);
       if (s.role === 'episode-log') logTable = s.name;
-    } else if (s.kind === 'mcap') {
-      warnings.push(`MCAP source ${s.name} is not opened by the headless runner yet.`);
     }
   }
-  if (root) await ws.linkEpisodes(logTable, doc.outcome);
+  // MCAP logs, as the tab opens them: the workspace reads topics lazily, when a query first names them.
+  const mcap = doc.sources.filter((s) => s.kind === 'mcap');
+  if (mcap.length && root) warnings.push('The notebook has both a dataset and MCAP sources; the MCAP sources are not opened (the dataset defines episodes and frames).');
+  else if (mcap.length) {
+    const info = await ws.openMcap(await mcapSpecs(mcap, setup.base), doc.sources.filter((s) => s.kind === 'csv').map((s) => s.name));
+    warnings.push(...info.problems, ...(await ws.mapMcapEpisodes(mcap[0].episodes ?? guessEpisodes(info.topics))).warnings);
+  }
+  if (root || mcap.length) await ws.linkEpisodes(logTable, doc.outcome);
   let next = 1;
   const page: NotebookDb['page'] = async (name, offset, limit) => ipcToResult(await ws.page(name, offset, limit)).rows;
   const port: ModelDbPort = {
