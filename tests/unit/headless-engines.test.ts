@@ -14,7 +14,9 @@ import { HeadlessSession, type HeadlessOptions } from '../../src/lib/headless/ru
 import { exploreNotebook } from '../../src/lib/notebook/templates/explore';
 import { healthNotebook } from '../../src/lib/notebook/templates/health';
 import type { NotebookDoc } from '../../src/lib/notebook/types';
-import { failureClusteringNotebook, uncertaintyNotebook } from '../../src/lib/score/templates';
+import { failureClusteringNotebook, trainedClusteringNotebook, trainedUncertaintyNotebook, uncertaintyNotebook } from '../../src/lib/score/templates';
+import { schemaFromRows, type Schema } from '../../src/lib/contract';
+import type { SourceDecl } from '../../src/lib/ingest/source';
 import { fleetEpisodes } from '../fixtures/gen/mcap-fleet';
 import { SAMPLES } from './helpers/fs-source';
 
@@ -93,6 +95,41 @@ describe('the same notebook on both engines over the v2.1 G1 sample (26 joints, 
     const { wasm, native } = await bothEngines(doc);
     expect(compareRuns(wasm, native)).toEqual([]);
   }, 180_000);
+});
+
+const G1_FULL: SourceDecl[] = [
+  { name: 'dataset', kind: 'lerobot', url: G1 },
+  { name: 'deployments', kind: 'csv', url: path.resolve(import.meta.dirname, '../fixtures/logs/v21_g1/deployment_log.csv'), role: 'episode-log' },
+  { name: 'costs', kind: 'csv', url: path.resolve(import.meta.dirname, '../fixtures/logs/v21_g1/collection_costs.csv'), role: 'table' },
+];
+
+/** The open data's columns, as the sidebar reads them to fit a job's form. */
+async function schemaOf(sources: SourceDecl[]): Promise<Schema> {
+  const doc: NotebookDoc = { version: 1, title: 'schema', sources, cells: [{ id: 's', kind: 'sql', name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] };
+  const [cols] = await fullRun(doc, { engine: 'native' });
+  return schemaFromRows(cols.rows ?? []);
+}
+
+describe('every job and model notebook on both engines over the v2.1 G1 sample with its log (forms fitted to it)', () => {
+  const jobs = [{ id: 'health', build: (s: SourceDecl[], x: Schema) => healthNotebook(s, x) }, ...ANALYSIS_TEMPLATES];
+  for (const t of jobs) {
+    it(t.id, async () => {
+      const { wasm, native } = await bothEngines(t.build(G1_FULL, await schemaOf(G1_FULL)));
+      expect(wasm.filter((c) => !['done', 'disabled'].includes(c.status)).map((c) => c.name)).toEqual([]);
+      expect(compareRuns(wasm, native)).toEqual([]);
+      expect(native.filter((c) => c.rows?.length).length).toBeGreaterThan(0);
+    }, 240_000);
+  }
+  // Models trained from the recipe on each engine's rows: the same seed and data give the same ONNX bytes.
+  for (const [id, build] of [['uncertainty (trained)', trainedUncertaintyNotebook], ['failure clustering (trained)', trainedClusteringNotebook]] as const) {
+    it(id, async () => {
+      const { wasm, native } = await bothEngines(build(G1_FULL));
+      expect(wasm.filter((c) => c.status !== 'done').map((c) => c.name)).toEqual([]);
+      // The models are float32: the normalisation statistics each engine sums in its own order can differ in the
+      // last float64 bits, which can flip a float32 rounding (seen: 7e-8 relative in one score of 35,965).
+      expect(compareRuns(wasm, native, 1e-5, 1e-6)).toEqual([]);
+    }, 600_000);
+  }
 });
 
 describe('model cells on onnxruntime-node', () => {
