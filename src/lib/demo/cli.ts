@@ -6,13 +6,15 @@
  *   npm run demo -- --seed 7 --out /tmp/demo7
  *
  * Options: --seed N, --out DIR, --frames N (≈ total frames; scales episode counts, keeps the success
- * curve), --frames-per-file N, --row-group N, --no-videos, --quiet. Large runs (over 500k frames, for the
+ * curve), --frames-per-file N, --row-group N, --no-videos, --quiet, --results (only re-write the bundled demo's
+ * shipped results, static/demo/results/health.json, after a change to the health notebook). Large runs (over 500k frames, for the
  * benchmarks) never render videos: encoding runs at a few thousand frames per second.
  */
 import { resolve } from 'node:path';
 import { costPerSuccess } from './costs.ts';
 import { DEFAULT_CONFIG, planFlywheel, type FlywheelConfig, type FlywheelPlan } from './flywheel.ts';
 import { DEMO_LAYOUT, writeDataset } from './lerobot-writer.ts';
+import { writeDemoResults } from './results.ts';
 
 interface CliOptions {
   seed: number;
@@ -22,12 +24,13 @@ interface CliOptions {
   rowGroup: number | null;
   quiet: boolean;
   videos: boolean;
+  resultsOnly: boolean;
 }
 
-const USAGE = `usage: npm run demo -- [--seed N] [--out DIR] [--frames N] [--frames-per-file N] [--row-group N] [--no-videos] [--quiet]`;
+const USAGE = `usage: npm run demo -- [--seed N] [--out DIR] [--frames N] [--frames-per-file N] [--row-group N] [--no-videos] [--quiet] [--results]`;
 
 function parseArgs(argv: readonly string[]): CliOptions {
-  const o: CliOptions = { seed: DEFAULT_CONFIG.seed, out: 'static/demo', frames: null, framesPerFile: null, rowGroup: null, quiet: false, videos: true };
+  const o: CliOptions = { seed: DEFAULT_CONFIG.seed, out: 'static/demo', frames: null, framesPerFile: null, rowGroup: null, quiet: false, videos: true, resultsOnly: false };
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer\n${USAGE}`);
@@ -42,6 +45,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
     else if (a === '--row-group') o.rowGroup = int(a, argv[++i]);
     else if (a === '--quiet') o.quiet = true;
     else if (a === '--no-videos') o.videos = false;
+    else if (a === '--results') o.resultsOnly = true;
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -73,9 +77,16 @@ function largeFramesPerFile(total: number): number {
   return Math.ceil(total / files) + 400;
 }
 
+const STATIC = resolve(import.meta.dirname, '../../../static');
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
+  const bundled = resolve(o.out) === resolve(STATIC, 'demo') && o.frames === null && o.seed === DEFAULT_CONFIG.seed;
+  if (o.resultsOnly) {
+    console.log(`wrote ${await writeDemoResults(STATIC)}`);
+    return;
+  }
   const base: FlywheelConfig = { ...DEFAULT_CONFIG, seed: o.seed };
   const plan = o.frames === null ? planFlywheel(base) : planForFrames(base, o.frames);
   const large = plan.totalFrames > 500_000;
@@ -101,6 +112,8 @@ async function main(): Promise<void> {
       `  ${String(r.rotation).padStart(8)}  ${(r.policy_version ?? 'seed').padEnd(6)}  ${String(r.deployment_episodes).padStart(11)}  ${r.success_rate === null ? '      -' : r.success_rate.toFixed(3).padStart(7)}  ${String(demos).padStart(5)}  ${(cps === null ? '-' : '$' + cps.toFixed(2)).padStart(12)}  ${r.targeted_mechanisms.join(', ')}`,
     );
   }
+  // The bundled demo ships its health notebook's results, drawn while DuckDB-WASM starts on a first visit.
+  if (bundled) console.log(`wrote ${await writeDemoResults(STATIC)}`);
   const rss = process.memoryUsage().rss / (1024 * 1024);
   console.log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s, rss ${rss.toFixed(0)} MB`);
 }

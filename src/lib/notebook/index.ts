@@ -5,3 +5,4 @@ export { makeCell, freshName, newCellId } from './cells';
 export { CELL_NAME, ResultData, type OutcomeMapping, type CellData, type CellKind, type CellRuntime, type CellStatus, type NotebookDoc } from './types';
 export { healthNotebook, exploreNotebook, demoSources } from './templates';
 export { formCells, formOf, matchesForm, ownerOf, regenerate, setEdited } from './analysis-cells';
+export { resultsKey, saveCell, isSavedResults, SAVED_ROW_LIMIT, type SavedResults, type SavedCell } from './saved-results';

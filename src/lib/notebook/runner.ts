@@ -8,6 +8,7 @@ import { CELL_NAME, ResultData, type CellData, type CellRuntime, type NotebookDo
 import type { ModelRunInfo } from '../score/cell-run';
 import { schemaFromRows, unmetNeeds, valueChecks, type CellNeed, type Schema } from '../contract/capability';
 import { cellNeeds } from './needs';
+import { restoredRows, resultsKey, saveCell, type SavedResults } from './saved-results';
 
 /** What the runner needs from the database (the app passes its DbClient; tests pass a Node engine adapter). */
 export interface NotebookDb {
@@ -79,6 +80,47 @@ export class NotebookRunner {
     this.#db = db;
     this.#hooks = hooks;
     for (const c of doc.cells) this.runtime[c.id] = { status: 'idle', runId: 0 };
+  }
+
+  /**
+   * Shows saved results of this very notebook (same {@link resultsKey}) in cells that have none yet, marked as
+   * saved, until each cell's live run replaces them. Returns how many cells got one.
+   */
+  seed(saved: SavedResults): number {
+    if (saved.key !== resultsKey(this.doc)) return 0;
+    let n = 0;
+    for (const c of this.doc.cells) {
+      const s = saved.cells[c.id];
+      const rt = this.#rt(c.id);
+      if (!s || rt.output || !['idle', 'queued', 'waiting'].includes(rt.status)) continue;
+      rt.output = new ResultData(s.columns, s.rowCount, restoredRows(s), false);
+      rt.saved = { at: saved.savedAt };
+      n++;
+    }
+    return n;
+  }
+
+  /** The live results worth saving (small and complete; see saved-results.ts), for the next open to show at once. */
+  snapshot(savedAt: string | null = new Date().toISOString()): SavedResults {
+    const cells: SavedResults['cells'] = {};
+    for (const c of this.doc.cells) {
+      const rt = this.runtime[c.id];
+      if (rt?.status !== 'done' || !rt.output || rt.saved) continue;
+      const s = saveCell(rt.output);
+      if (s) cells[c.id] = s;
+    }
+    return { key: resultsKey(this.doc), savedAt, cells };
+  }
+
+  /** Before the data have loaded: every cell that has not run is waiting (so nothing looks finished or idle). */
+  markWaiting(note: string): void {
+    for (const c of this.doc.cells) {
+      const rt = this.#rt(c.id);
+      if (rt.status === 'idle') {
+        rt.status = 'waiting';
+        rt.note = note;
+      }
+    }
   }
 
   /** True while any run is in progress. */
@@ -165,12 +207,20 @@ export class NotebookRunner {
         const rt = this.#rt(id);
         if (!cell) continue;
         if (rt.status === 'cancelled') {
+          if (rt.saved) {
+            rt.output = undefined;
+            rt.saved = undefined;
+          }
           failed.add(id);
           continue;
         }
         const problem = problems.find((p) => p.cellId === id);
         const badUp = (upstream.get(id) ?? []).map((u) => this.doc.cells.find((c) => c.id === u)).find((u) => u && failed.has(u.id));
         if (problem || badUp) {
+          if (rt.saved) {
+            rt.output = undefined;
+            rt.saved = undefined;
+          }
           rt.status = 'error';
           rt.error = problem ? problem.message : `Not run: it uses "${badUp!.name}", which failed. Fix that cell first.`;
           failed.add(id);
@@ -185,6 +235,7 @@ export class NotebookRunner {
           rt.status = 'disabled';
           rt.capability = unmet.join(' ');
           rt.output = undefined;
+          rt.saved = undefined;
           rt.runId++;
           disabled.set(id, cell.name);
           continue;
@@ -254,6 +305,7 @@ export class NotebookRunner {
       }
       if (rt.runId !== runId) return false;
       rt.output = output;
+      rt.saved = undefined;
       rt.status = 'done';
       rt.ms = performance.now() - t0;
       return true;
@@ -262,6 +314,11 @@ export class NotebookRunner {
       const cancelled = e instanceof Error && e.name === 'CancelledError';
       rt.status = cancelled ? 'cancelled' : 'error';
       rt.error = cancelled ? 'Cancelled.' : errorMessage(e);
+      // A saved result must not outlive a live run that failed: it would pass for this data's answer.
+      if (rt.saved) {
+        rt.output = undefined;
+        rt.saved = undefined;
+      }
       rt.overBudget = e instanceof Error && e.name === 'BudgetError';
       rt.ms = performance.now() - t0;
       return false;

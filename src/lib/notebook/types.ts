@@ -72,6 +72,11 @@ export interface CellRuntime {
   runId: number;
   /** A model cell's report of its last run (models, result tables, clusters). */
   model?: ModelRunInfo;
+  /**
+   * Set while `output` is a saved result of an earlier run (see saved-results.ts), shown until the live run
+   * replaces it: `at` is when it was computed (null: shipped with the app).
+   */
+  saved?: { at: string | null };
 }
 
 /** Names must be plain identifiers so `SELECT * FROM name` works unquoted in later cells. */

@@ -9,6 +9,7 @@ import { reactive } from '../notebook/reactive.svelte';
 import { withModels } from '../score/notebook-db';
 import type { NotebookDoc, OutcomeMapping } from '../notebook/types';
 import { errorMessage } from '../util/errors';
+import { loadSavedResults, storeSavedResults } from './saved';
 
 /** A long-running load shown in the catalog with its progress and a cancel button. */
 export interface LoadState {
@@ -71,6 +72,23 @@ export class Session {
     // Chosen or dropped .mcap files (not a LeRobot folder) open as MCAP logs, with the health notebook when a
     // deployment log and a cost sheet came along.
     if (local && isMcapFiles(local)) doc = localMcapDoc(doc, local);
+    // The notebook shows at once: its cells wait for the data, showing the last run's results where there are
+    // some (a picked folder has no identity to key them by, so it has none).
+    const runner = new NotebookRunner(doc, withModels(this.db), {
+      reservedNames: () => this.#sourceTables,
+      onRunDone: () => {
+        void this.refreshCatalog();
+        if (!local && this.runner === runner && !runner.busy) void storeSavedResults(runner.snapshot());
+      },
+      budgetBytes: () => this.budgetBytes,
+    }, reactive);
+    runner.markWaiting('waiting for the data…');
+    this.runner = runner;
+    if (!local) {
+      void loadSavedResults(doc).then((saved) => {
+        if (saved && this.runner === runner && runner.seed(saved) > 0) performance.mark('flywheel:saved-results');
+      });
+    }
     try {
       // Sources are requested at once: the worker downloads and decodes them while DuckDB is still starting.
       const logTable = await this.#loadSources(doc.sources, local, opts.wholeFiles);
@@ -81,14 +99,11 @@ export class Session {
         this.outcomeColumns = await this.db.outcomeColumns();
       }
       void this.refreshCatalog();
-      this.runner = new NotebookRunner(doc, withModels(this.db), {
-        reservedNames: () => this.#sourceTables,
-        onRunDone: () => void this.refreshCatalog(),
-        budgetBytes: () => this.budgetBytes,
-      }, reactive);
       this.phase = 'ready';
-      await this.runner.runAll();
+      await runner.runAll();
     } catch (e) {
+      // No notebook over data that could not be opened: the error says what went wrong and what to do.
+      if (this.runner === runner) this.runner = null;
       this.phase = 'error';
       this.error = errorMessage(e);
       this.errorKind = e instanceof Error ? e.name : null;
