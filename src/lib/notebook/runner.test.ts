@@ -1,14 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNodeEngine } from '../../../tests/unit/helpers/node-engine';
-import { engineNotebookDb } from '../../../tests/unit/helpers/node-notebook-db';
+import { smallEpisodesDb } from '../../../tests/unit/helpers/node-notebook-db';
 import { NotebookRunner, type NotebookDb } from './runner';
 import type { NotebookDoc } from './types';
 
 let db: NotebookDb;
 beforeAll(async () => {
-  const { engine } = await createNodeEngine();
-  await engine.exec(`CREATE TABLE episodes AS SELECT range AS episode_index, CASE WHEN range % 4 = 0 THEN 'failure' ELSE 'success' END AS outcome, 'v' || (range % 3 + 1) AS policy_version FROM range(120)`);
-  db = engineNotebookDb(engine);
+  db = await smallEpisodesDb();
 });
 
 function doc(): NotebookDoc {

@@ -22,3 +22,14 @@ export function engineNotebookDb(engine: Engine): NotebookDb {
     },
   };
 }
+
+/**
+ * A fresh DuckDB-WASM engine in Node with a small `episodes` table (120 episodes, every fourth a failure, policy
+ * versions v1–v3), behind the runner's port: the set-up of the runner's own tests.
+ */
+export async function smallEpisodesDb(): Promise<NotebookDb> {
+  const { createNodeEngine } = await import('./node-engine');
+  const { engine } = await createNodeEngine();
+  await engine.exec(`CREATE TABLE episodes AS SELECT range AS episode_index, CASE WHEN range % 4 = 0 THEN 'failure' ELSE 'success' END AS outcome, 'v' || (range % 3 + 1) AS policy_version FROM range(120)`);
+  return engineNotebookDb(engine);
+}
