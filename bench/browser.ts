@@ -126,7 +126,7 @@ export async function runBrowser(opts: {
     measures.open = { cold: open, requests: opts.server.stats.requests, bytes: opts.server.stats.bytes };
     await page.waitForSelector('[data-table="frames"]', { timeout: timeoutMs });
     // The notebook that opens with the dataset runs its own cells first; wait for them.
-    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"]'), undefined, {
+    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"],[data-cell-status="waiting"]'), undefined, {
       timeout: timeoutMs,
     });
     const cells = new Map<string, Locator>();

@@ -57,7 +57,7 @@ export async function measureBrowserOpen(dist: string, datasetDir: string, runs:
         await page.goto(`${server.url}?dataset=${encodeURIComponent('bench-dataset/')}`);
         await page.waitForSelector('[data-tab="episodes"]', { timeout: 600_000 });
         // The overview notebook runs first; the browser is measured on an idle page.
-        await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"]'), undefined, { timeout: 600_000 });
+        await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"],[data-cell-status="waiting"]'), undefined, { timeout: 600_000 });
         await page.evaluate(() => (window as unknown as Win).__gapReset());
         const t0 = await page.evaluate(() => performance.now());
         await page.click('[data-tab="episodes"]');

@@ -43,7 +43,7 @@ describe('a dataset with DROID\'s exact schema and layout, over HTTP ranges like
     await page.goto(`${appUrl}?dataset=${encodeURIComponent(new URL('fixtures/datasets/droid_mini/', remoteUrl).href)}`);
     await page.click('[data-action="agree"]');
     await page.waitForSelector('[data-table="frames"][data-rows="1831"]', { timeout: 60_000 });
-    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"]'), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"],[data-cell-status="waiting"]'), undefined, { timeout: 60_000 });
     // Opening reads metadata; the overview notebook then reads episode 0 (every column of its row groups).
     const opened = await stats();
     const ep0 = await bytesNeeded(root, [0], null);

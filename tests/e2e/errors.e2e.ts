@@ -35,7 +35,7 @@ describe('bad sources get clear errors and a way out', () => {
 
     await page.click('[data-action="whole-files"]');
     await page.waitForSelector('[data-table="frames"]', { timeout: 60_000 });
-    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"]'), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"],[data-cell-status="waiting"]'), undefined, { timeout: 60_000 });
     expect(await page.locator('[data-cell="first_episode_frames"][data-cell-status="done"]').count()).toBe(1);
     await page.close();
   });

@@ -17,7 +17,7 @@ describe('the flywheel jobs open from the sidebar and run on the demo', () => {
       await page.waitForSelector('[data-notebook]');
       await page.click(`[data-template="${id}"]`);
       await page.waitForFunction(
-        () => document.querySelector('[data-notebook]') && !document.querySelector('[data-cell-status="queued"],[data-cell-status="running"],[data-cell-status="idle"]'),
+        () => document.querySelector('[data-notebook]') && !document.querySelector('[data-cell-status="queued"],[data-cell-status="running"],[data-cell-status="idle"],[data-cell-status="waiting"]'),
         undefined,
         { timeout: 60_000 },
       );

@@ -43,7 +43,7 @@ describe('a LeRobot v3.0 dataset on another origin, read lazily over HTTP ranges
     await page.goto(`${appUrl}?dataset=${encodeURIComponent(new URL('demo/', remoteUrl).href)}`);
     await page.click('[data-consent] button');
     await page.waitForSelector('[data-table="frames"]');
-    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"]'));
+    await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"],[data-cell-status="waiting"]'));
     const opened = await stats();
     const dataBytesAtOpen = opened.log.filter((l) => l.path.includes('/data/')).reduce((s, l) => s + l.bytes, 0);
     const total = readFileSync(path.join(demo, 'data/chunk-000/file-000.parquet')).length * 3;
