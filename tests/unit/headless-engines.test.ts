@@ -180,3 +180,22 @@ describe('MCAP logs on both engines, through the app\'s MCAP reader', () => {
     await expect(HeadlessSession.open(doc, { engine: 'native' })).rejects.toThrow(/nope does not exist/);
   });
 });
+
+describe('feature_stats on both engines', () => {
+  it('is built when a query first names it (not at open), with the same rows', async () => {
+    const doc: NotebookDoc = {
+      version: 1,
+      title: 'profile',
+      sources: [{ name: 'dataset', kind: 'lerobot', url: G1 }],
+      cells: [
+        { id: 'a', kind: 'sql', name: 'before', source: `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'feature_stats'` },
+        { id: 'b', kind: 'sql', name: 'profile', source: `SELECT * FROM feature_stats ORDER BY feature, element` },
+      ],
+    };
+    const { wasm, native } = await bothEngines(doc);
+    expect(native.map((c) => c.status)).toEqual(['done', 'done']);
+    expect(Number(native[0].rows![0].n)).toBe(0);
+    expect(native[1].rowCount).toBeGreaterThanOrEqual(52); // 26 joints of state and of action
+    expect(compareRuns(wasm, native)).toEqual([]);
+  }, 180_000);
+});

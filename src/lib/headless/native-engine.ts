@@ -13,6 +13,8 @@ import { csvTable, linkEpisodes, readCsvSql } from '../views';
 import { ipcToResult, pageSql, runModelOn, type HeadlessEngine } from './engine';
 import { datasetRoot, readSource, readUrl, requireFolder, rootUrl } from './files';
 import { NativeDb } from './native-db';
+import { PROFILE_TABLE } from '../ingest/lerobot/profile';
+import { referencedNames } from '../notebook/sql-scan';
 import { mcapSpecs, openNativeMcap } from './mcap-sources';
 import { openNativeDataset } from './native-open';
 import type { EngineSetup } from './setup';
@@ -54,6 +56,13 @@ export async function openNativeEngine(doc: NotebookDoc, setup: EngineSetup): Pr
         materialise: async (name, sql) => void (await ndb.runCell(name, sql, -1)),
       });
     }
+    // `feature_stats` is built from the frames before the first query that names it, as the tab's worker does.
+    let profiled = !ds;
+    const ensureProfile = async (sql: string) => {
+      if (profiled || !referencedNames(sql).has(PROFILE_TABLE)) return;
+      await ndb.runCell(PROFILE_TABLE, ds!.profileSql, -1);
+      profiled = true;
+    };
     let next = 1;
     const rowsOf = async (sql: string, id?: number) => ipcToResult(await ndb.query(sql, id)).rows;
     const page: NotebookDb['page'] = (name, offset, limit) => rowsOf(pageSql(name, offset, limit));
@@ -66,10 +75,12 @@ export async function openNativeEngine(doc: NotebookDoc, setup: EngineSetup): Pr
     const db: NotebookDb = {
       nextId: () => next++,
       async runCell(name, sql, id, pageSize, o) {
+        await ensureProfile(sql);
         const r = await ndb.runCell(name, sql, id, pageSize, o?.onProgress);
         return { name: r.name, columns: r.columns, rowCount: r.rowCount, rows: ipcToResult(r.firstPage).rows, ms: r.ms };
       },
       async query(sql, id = next++, o) {
+        await ensureProfile(sql);
         const t0 = performance.now();
         const r = ipcToResult(await ndb.query(sql, id, o?.onProgress));
         return { ...r, ms: performance.now() - t0 };

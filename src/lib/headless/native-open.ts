@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetFormatError, episodeTemplateVars, formatTemplate, parseInfo, type DatasetInfo } from '../ingest/lerobot';
 import { quoteString } from '../util/sql';
-import { FILE_STATS_TABLE, PROFILE_TABLE, featureProfileSql, poolEpisodeStats, profiledColumns, statsJsonRows, type FileStatRow } from '../ingest/lerobot/profile';
+import { FILE_STATS_TABLE, featureProfileSql, poolEpisodeStats, profiledColumns, statsJsonRows, type FileStatRow } from '../ingest/lerobot/profile';
 import {
   EPISODES_META,
   V3_DATA_FILES_SQL,
@@ -32,6 +32,8 @@ export interface NativeDataset {
   dataFiles: string[];
   frameColumns: ViewColumn[];
   warnings: string[];
+  /** The SQL that builds `feature_stats` from the frames, run when a query first names it (see native-engine.ts). */
+  profileSql: string;
 }
 
 const isUrl = (s: string) => /^https?:\/\//.test(s);
@@ -86,12 +88,12 @@ export async function openNativeDataset(db: NativeDb, root: string): Promise<Nat
   const kv = await db.rows(`SELECT value FROM parquet_kv_metadata(${quoteString(dataFiles[0])}) WHERE decode(key) = 'ARROW:schema'`);
   const widths = kv.length ? fixedListWidths(kv[0].value as Uint8Array) : new Map<string, number>();
   await db.exec(framesViewSql(dataFiles, frameColumns, info, widths));
-  await buildFeatureProfile(db, root, info, frameColumns);
+  const profileSql = await prepareFeatureProfile(db, root, info, frameColumns);
   const warnings: string[] = [];
   const [{ n, frames }] = await db.rows(`SELECT count(*)::DOUBLE AS n, coalesce(sum(length), 0)::DOUBLE AS frames FROM ${EPISODES_META}`);
   if (Number(n) !== info.totalEpisodes) warnings.push(`info.json says ${info.totalEpisodes} episodes; the episode metadata lists ${n}.`);
   if (Number(frames) !== info.totalFrames) warnings.push(`info.json says ${info.totalFrames} frames; the episodes' lengths add up to ${frames}.`);
-  return { root, info, dataFiles, frameColumns: await db.describe('frames'), warnings };
+  return { root, info, dataFiles, frameColumns: await db.describe('frames'), warnings, profileSql };
 }
 
 /**
@@ -122,10 +124,11 @@ async function v3MetaFiles(db: NativeDb, root: string, info: DatasetInfo): Promi
 }
 
 /**
- * `feature_stats`, as the app's worker builds it (statistics files first, then the frames), but eagerly: native
- * DuckDB reads the profiled columns of a 10M-frame dataset in seconds, so there is nothing to gain from waiting.
+ * The statistics files' numbers for `feature_stats`, as the app's worker reads them, and the SQL that builds the
+ * profile. Lazily, as in the tab: its NaN counts and histograms read every frame of the profiled columns, which at
+ * DROID's size (30M frames) took minutes and 15 GB when it was built at every open.
  */
-async function buildFeatureProfile(db: NativeDb, root: string, info: DatasetInfo, frameColumns: readonly ViewColumn[]): Promise<void> {
+async function prepareFeatureProfile(db: NativeDb, root: string, info: DatasetInfo, frameColumns: readonly ViewColumn[]): Promise<string> {
   const columns = profiledColumns(info.features, frameColumns);
   let rows: FileStatRow[] = [];
   try {
@@ -148,5 +151,5 @@ async function buildFeatureProfile(db: NativeDb, root: string, info: DatasetInfo
     `CREATE OR REPLACE TABLE ${FILE_STATS_TABLE} (feature VARCHAR, element BIGINT, min DOUBLE, max DOUBLE, mean DOUBLE, std DOUBLE, count BIGINT, source VARCHAR)`,
   );
   if (values.length) await db.exec(`INSERT INTO ${FILE_STATS_TABLE} VALUES ${values.join(', ')}`);
-  await db.exec(`CREATE OR REPLACE TABLE ${PROFILE_TABLE} AS ${featureProfileSql(columns)}`);
+  return featureProfileSql(columns);
 }
