@@ -62,6 +62,17 @@ function parseUiMs(text: string): number | undefined {
   return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
+/**
+ * The SQL cell just added (the last one), pinned by its result name. A bare `.last()` locator is re-resolved at
+ * every use, so keeping it for a later run would run whichever cell is last by then: the warm pass used to time
+ * the all-columns scan (the last cell added) under every workload's name (issue 14's "1.3 s per warm cell").
+ */
+export async function newestSqlCell(page: Page): Promise<Locator> {
+  const name = await page.locator('[data-cell-kind="sql"]').last().getAttribute('data-cell');
+  if (!name) throw new Error('The new SQL cell has no data-cell name.');
+  return page.locator(`[data-cell-kind="sql"][data-cell="${name}"]`);
+}
+
 /** Runs the cell's SQL (Shift+Enter in its editor) and waits for it to finish. */
 async function runCell(page: Page, cell: Locator, server: RunningServer, timeoutMs: number): Promise<BrowserMeasure> {
   // A short pause, as between a user's cells: the previous cell's catalog refresh is not counted in this one.
@@ -132,7 +143,7 @@ export async function runBrowser(opts: {
     const cells = new Map<string, Locator>();
     for (const q of opts.queries) {
       await page.click('[data-action="add-sql"]');
-      const cell = page.locator('[data-cell-kind="sql"]').last();
+      const cell = await newestSqlCell(page);
       await cell.locator('textarea').fill(q.sql);
       cells.set(q.id, cell);
       const mem = watchMemory(b.profile);
@@ -151,6 +162,8 @@ export async function runBrowser(opts: {
       for (const q of opts.queries) {
         if (measures[q.id].error) continue;
         const w = await runCell(page, cells.get(q.id)!, opts.server, timeoutMs);
+        // The same cell, so the same rows: anything else means the warm run timed another cell's query.
+        if (!w.error && w.rows !== measures[q.id].rows) throw new Error(`${q.id}: the warm run gave ${w.rows} rows, the cold one ${measures[q.id].rows}`);
         measures[q.id].warm = w.error ? NaN : w.cold;
         measures[q.id].warmUiMs = w.uiMs;
       }
