@@ -23,6 +23,8 @@ export interface BrowserMeasure extends ChildMeasure {
   /** The same for the warm run. */
   warmUiMs?: number;
   status?: string;
+  /** The cell said its frames were already loaded (it fetched nothing). */
+  reused?: boolean;
   /** Peak resident memory while this workload's cold cell ran: the renderer (tab: JS heaps + wasm) and the whole browser. */
   peakRendererMb?: number;
   peakBrowserMb?: number;
@@ -95,7 +97,7 @@ async function runCell(page: Page, cell: Locator, server: RunningServer, timeout
   const fetched = cell.locator('[data-fetched]');
   const appBytes = (await fetched.count()) ? Number(await fetched.getAttribute('data-fetched')) : undefined;
   const rowsMatch = /([\d,]+) rows/.exec(head);
-  const m: BrowserMeasure = { cold: end - start, requests, bytes, appBytes, uiMs: parseUiMs(head), status, rows: rowsMatch ? Number(rowsMatch[1].replaceAll(',', '')) : undefined };
+  const m: BrowserMeasure = { cold: end - start, requests, bytes, appBytes, uiMs: parseUiMs(head), status, reused: /frames already loaded/.test(head), rows: rowsMatch ? Number(rowsMatch[1].replaceAll(',', '')) : undefined };
   if (status !== 'done') m.error = (await cell.innerText()).slice(0, 400);
   return m;
 }
@@ -140,6 +142,17 @@ export async function runBrowser(opts: {
     await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"]'), undefined, {
       timeout: timeoutMs,
     });
+    // The opening notebook may have loaded frame columns (the health notebook's drift cells read the state and
+    // action vectors of every frame), which would make a later "cold" cell find its columns loaded. A column no
+    // notebook reads (`index`) of one episode replaces that cache, so every measured cold cell loads what it reads
+    // (not measured; a cold cell that still finds its frames loaded is reported as an error below).
+    if (opts.queries.some((q) => q.columns)) {
+      await page.click('[data-action="add-sql"]');
+      const reset = await newestSqlCell(page);
+      await reset.locator('textarea').fill('SELECT count("index") AS n FROM frames WHERE episode_index = 0');
+      const r = await runCell(page, reset, opts.server, timeoutMs);
+      if (r.status !== 'done' || r.reused) throw new Error(`The cell that resets the loaded frames ${r.reused ? 'found them loaded' : `failed: ${r.error}`}`);
+    }
     const cells = new Map<string, Locator>();
     for (const q of opts.queries) {
       await page.click('[data-action="add-sql"]');
@@ -149,6 +162,8 @@ export async function runBrowser(opts: {
       const mem = watchMemory(b.profile);
       try {
         measures[q.id] = await runCell(page, cell, opts.server, timeoutMs);
+        // A cold cell over frames must load them; 'frames already loaded' here would time a warm run as cold.
+        if (q.columns && measures[q.id].reused) throw new Error(`${q.id}: the cold run found its frames already loaded`);
         const peak = mem.stop();
         measures[q.id].peakRendererMb = peak.peakRenderer / 1048576;
         measures[q.id].peakBrowserMb = peak.peakTotal / 1048576;
