@@ -22,6 +22,8 @@ export interface BrowserMeasure extends ChildMeasure {
   uiMs?: number;
   /** The same for the warm run. */
   warmUiMs?: number;
+  /** Body bytes the data server sent during the warm run (a warm cell over loaded frames fetches none). */
+  warmBytes?: number;
   status?: string;
   /** The cell said its frames were already loaded (it fetched nothing). */
   reused?: boolean;
@@ -181,6 +183,7 @@ export async function runBrowser(opts: {
         if (!w.error && w.rows !== measures[q.id].rows) throw new Error(`${q.id}: the warm run gave ${w.rows} rows, the cold one ${measures[q.id].rows}`);
         measures[q.id].warm = w.error ? NaN : w.cold;
         measures[q.id].warmUiMs = w.uiMs;
+        measures[q.id].warmBytes = w.bytes;
       }
     }
     if (b.blocked.length) throw new Error(`The app contacted other hosts: ${b.blocked.join(', ')}`);
