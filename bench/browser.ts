@@ -22,7 +22,11 @@ export interface BrowserMeasure extends ChildMeasure {
   uiMs?: number;
   /** The same for the warm run. */
   warmUiMs?: number;
+  /** Body bytes the data server sent during the warm run (a warm cell over loaded frames fetches none). */
+  warmBytes?: number;
   status?: string;
+  /** The cell said its frames were already loaded (it fetched nothing). */
+  reused?: boolean;
   /** Peak resident memory while this workload's cold cell ran: the renderer (tab: JS heaps + wasm) and the whole browser. */
   peakRendererMb?: number;
   peakBrowserMb?: number;
@@ -62,6 +66,17 @@ function parseUiMs(text: string): number | undefined {
   return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
+/**
+ * The SQL cell just added (the last one), pinned by its result name. A bare `.last()` locator is re-resolved at
+ * every use, so keeping it for a later run would run whichever cell is last by then: the warm pass used to time
+ * the all-columns scan (the last cell added) under every workload's name (issue 14's "1.3 s per warm cell").
+ */
+export async function newestSqlCell(page: Page): Promise<Locator> {
+  const name = await page.locator('[data-cell-kind="sql"]').last().getAttribute('data-cell');
+  if (!name) throw new Error('The new SQL cell has no data-cell name.');
+  return page.locator(`[data-cell-kind="sql"][data-cell="${name}"]`);
+}
+
 /** Runs the cell's SQL (Shift+Enter in its editor) and waits for it to finish. */
 async function runCell(page: Page, cell: Locator, server: RunningServer, timeoutMs: number): Promise<BrowserMeasure> {
   // A short pause, as between a user's cells: the previous cell's catalog refresh is not counted in this one.
@@ -84,7 +99,7 @@ async function runCell(page: Page, cell: Locator, server: RunningServer, timeout
   const fetched = cell.locator('[data-fetched]');
   const appBytes = (await fetched.count()) ? Number(await fetched.getAttribute('data-fetched')) : undefined;
   const rowsMatch = /([\d,]+) rows/.exec(head);
-  const m: BrowserMeasure = { cold: end - start, requests, bytes, appBytes, uiMs: parseUiMs(head), status, rows: rowsMatch ? Number(rowsMatch[1].replaceAll(',', '')) : undefined };
+  const m: BrowserMeasure = { cold: end - start, requests, bytes, appBytes, uiMs: parseUiMs(head), status, reused: /frames already loaded/.test(head), rows: rowsMatch ? Number(rowsMatch[1].replaceAll(',', '')) : undefined };
   if (status !== 'done') m.error = (await cell.innerText()).slice(0, 400);
   return m;
 }
@@ -129,15 +144,28 @@ export async function runBrowser(opts: {
     await page.waitForFunction(() => !document.querySelector('[data-cell-status="running"],[data-cell-status="queued"],[data-cell-status="waiting"]'), undefined, {
       timeout: timeoutMs,
     });
+    // The opening notebook may have loaded frame columns (the health notebook's drift cells read the state and
+    // action vectors of every frame), which would make a later "cold" cell find its columns loaded. A column no
+    // notebook reads (`index`) of one episode replaces that cache, so every measured cold cell loads what it reads
+    // (not measured; a cold cell that still finds its frames loaded is reported as an error below).
+    if (opts.queries.some((q) => q.columns)) {
+      await page.click('[data-action="add-sql"]');
+      const reset = await newestSqlCell(page);
+      await reset.locator('textarea').fill('SELECT count("index") AS n FROM frames WHERE episode_index = 0');
+      const r = await runCell(page, reset, opts.server, timeoutMs);
+      if (r.status !== 'done' || r.reused) throw new Error(`The cell that resets the loaded frames ${r.reused ? 'found them loaded' : `failed: ${r.error}`}`);
+    }
     const cells = new Map<string, Locator>();
     for (const q of opts.queries) {
       await page.click('[data-action="add-sql"]');
-      const cell = page.locator('[data-cell-kind="sql"]').last();
+      const cell = await newestSqlCell(page);
       await cell.locator('textarea').fill(q.sql);
       cells.set(q.id, cell);
       const mem = watchMemory(b.profile);
       try {
         measures[q.id] = await runCell(page, cell, opts.server, timeoutMs);
+        // A cold cell over frames must load them; 'frames already loaded' here would time a warm run as cold.
+        if (q.columns && measures[q.id].reused) throw new Error(`${q.id}: the cold run found its frames already loaded`);
         const peak = mem.stop();
         measures[q.id].peakRendererMb = peak.peakRenderer / 1048576;
         measures[q.id].peakBrowserMb = peak.peakTotal / 1048576;
@@ -151,8 +179,11 @@ export async function runBrowser(opts: {
       for (const q of opts.queries) {
         if (measures[q.id].error) continue;
         const w = await runCell(page, cells.get(q.id)!, opts.server, timeoutMs);
+        // The same cell, so the same rows: anything else means the warm run timed another cell's query.
+        if (!w.error && w.rows !== measures[q.id].rows) throw new Error(`${q.id}: the warm run gave ${w.rows} rows, the cold one ${measures[q.id].rows}`);
         measures[q.id].warm = w.error ? NaN : w.cold;
         measures[q.id].warmUiMs = w.uiMs;
+        measures[q.id].warmBytes = w.bytes;
       }
     }
     if (b.blocked.length) throw new Error(`The app contacted other hosts: ${b.blocked.join(', ')}`);

@@ -4,7 +4,7 @@ import { ipcToRows } from '../../src/lib/db/arrow';
 import type { DuckBindings } from './bindings';
 import { concatIpc } from './ipc';
 import { Mutex } from './mutex';
-import type { CellResult, ColumnInfo, QueryResult, TableInfo } from './types';
+import type { CellResult, ColumnInfo, QueryResult, StatementListener, TableInfo } from './types';
 
 /**
  * Owns one DuckDB connection: runs queries as cancellable pending queries, returns Arrow IPC bytes, and
@@ -20,6 +20,7 @@ export class Engine {
   readonly #cancelled = new Set<number>();
   #nextInternalId = -1;
   readonly #rowCounts = new Map<string, number>();
+  readonly #listeners = new Set<StatementListener>();
 
   constructor(db: DuckBindings, conn: number) {
     this.#db = db;
@@ -67,6 +68,16 @@ export class Engine {
     this.#rowCounts.set(name, rows);
   }
 
+  /**
+   * Calls `fn` with every statement run on the connection from now on (SQL, and Arrow inserts by table name), until
+   * the returned function is called. What a cell costs is then countable: tests check that a warm cell runs no
+   * statement over the frames but its own query, and that the catalog never counts them.
+   */
+  onStatement(fn: StatementListener): () => void {
+    this.#listeners.add(fn);
+    return () => void this.#listeners.delete(fn);
+  }
+
   /** Cancels a query by id: interrupts it if running, or drops it when its turn comes. */
   async cancel(id: number): Promise<boolean> {
     if (this.#running === id) {
@@ -78,6 +89,7 @@ export class Engine {
 
   async #queryUnlocked(sql: string, id: number): Promise<QueryResult> {
     if (this.#cancelled.delete(id)) throw new CancelledError('Query cancelled');
+    for (const fn of this.#listeners) fn({ kind: 'sql', text: sql });
     const t0 = performance.now();
     this.#running = id;
     try {
@@ -105,6 +117,7 @@ export class Engine {
   /** Inserts an Arrow IPC stream as a new table (`create`) or appends to an existing one. */
   insertIpc(name: string, ipc: Uint8Array, create: boolean): Promise<void> {
     return this.#lock.run(async () => {
+      for (const fn of this.#listeners) fn({ kind: 'insert', text: name });
       await this.#db.insertArrowFromIPCStream(this.#conn, ipc, { name, create });
     });
   }

@@ -54,3 +54,13 @@ export interface Progress {
 
 /** Callback for progress events (a comlink proxy when called across the worker boundary). */
 export type ProgressFn = (p: Progress) => void;
+
+/** One statement the engine ran on its connection: SQL text, or an Arrow insert into a table (`insert`). */
+export interface StatementRecord {
+  kind: 'sql' | 'insert';
+  /** The SQL, or the table an Arrow stream was inserted into. */
+  text: string;
+}
+
+/** Callback for every statement the engine runs (see `Engine.onStatement`). */
+export type StatementListener = (s: StatementRecord) => void;
