@@ -8,6 +8,7 @@ import { DataType, Precision, tableFromIPC, type Table } from 'apache-arrow';
 import type { RunOptions } from '../db';
 import type { SourceDecl } from '../ingest/source';
 import { quoteIdent } from '../util/sql';
+import { formatCount } from '../util/format';
 import { resultIpc, type ColumnSpec } from './arrow';
 import { anchorColumn, anchorsSql, referenceSql, type ModelSpec } from './cell';
 import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, TrainRequest, TrainResult } from './client';
@@ -146,7 +147,7 @@ export function clusterName(spec: ModelSpec, cluster: number): string {
   return (spec.task === 'cluster' && spec.params.names[String(cluster)]) || `cluster ${cluster}`;
 }
 
-const describe = (p: ScoreProgress): string => `${p.phase[0].toUpperCase()}${p.phase.slice(1)} ${Math.round(p.done * 100)}%${p.samples ? ` · ${p.samples.toLocaleString('en-US')} samples` : ''}`;
+const describe = (p: ScoreProgress): string => `${p.phase[0].toUpperCase()}${p.phase.slice(1)} ${Math.round(p.done * 100)}%${p.samples ? ` · ${formatCount(p.samples)} samples` : ''}`;
 
 /** Runs a model cell: results go into tables named after `name`; returns the run's report. */
 export async function runModelCell(name: string, source: string, spec: ModelSpec, ctx: ModelRunContext): Promise<ModelRunData> {
