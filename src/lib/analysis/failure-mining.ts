@@ -168,9 +168,9 @@ scope AS (SELECT * FROM ep WHERE deployed AND CAST(${g.value} AS VARCHAR) = ${qu
 
 /**
  * SQL of `failure_priority`: per failure mode, `failures` of `episodes` (the deployments in scope),
- * `failure_rate` = failures ÷ episodes with its Wilson 95% interval `rate_low`…`rate_high`, `fixability`,
- * `impact`, `priority` = failure_rate × fixability × impact (see {@link PRIORITY_SCALE}) with the same
- * interval scaled (`priority_low`, `priority_high`), `rank` (1 = work on it first; ties by more failures,
+ * `priority` = failure_rate × fixability × impact (see {@link PRIORITY_SCALE}) with its interval
+ * (`priority_low`, `priority_high`: the rate's scaled by the weights), `failure_rate` = failures ÷ episodes
+ * with its Wilson 95% interval `rate_low`…`rate_high`, `fixability`, `impact`, `rank` (1 = work on it first; ties by more failures,
  * then name), `fix_route` ('addressable by data' | 'needs hardware') and `addressable_by_data`. Modes that
  * have weights but no failures in scope are listed with rate 0, so a fixed mode stays visible.
  */
@@ -210,10 +210,12 @@ rated AS (
          ${wilson.high} AS rate_high
   FROM scored
 )
-SELECT failure_mode, failures, episodes, failure_rate, rate_low, rate_high, fixability, impact,
+-- The counts first and the priority beside them: "2 of 15" says how sure a rate is, the interval says it in numbers.
+SELECT failure_mode, failures, episodes,
        coalesce(failure_rate, 0) * fixability * impact AS priority,
        rate_low * fixability * impact AS priority_low,
        rate_high * fixability * impact AS priority_high,
+       failure_rate, rate_low, rate_high, fixability, impact,
        row_number() OVER (ORDER BY coalesce(failure_rate, 0) * fixability * impact DESC, failures DESC, failure_mode) AS rank,
        CASE WHEN addressable_by_data THEN 'addressable by data' ELSE 'needs hardware' END AS fix_route,
        addressable_by_data
