@@ -10,7 +10,7 @@ import { ShareError } from './errors.ts';
 import { notebookFromJson, parseJson } from './parse.ts';
 import { validateNotebook } from './schema.ts';
 import type { SharedNotebook } from './types.ts';
-import { formatCount } from '../util/format.ts';
+import { formatCount, formatFixed } from '../util/format.ts';
 
 /** Prefix of the current payload format: `1.` = JSON, gzip, base64url. */
 export const PAYLOAD_FORMAT = '1';
@@ -119,5 +119,5 @@ function sliced(bytes: Uint8Array): ReadableStream<Uint8Array<ArrayBuffer>> {
 }
 
 function megabytes(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${formatFixed(n / 1024 / 1024, 1)} MB`;
 }
