@@ -9,6 +9,7 @@ const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const DECIMALS_4 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
 const SIGNIFICANT_4 = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4, useGrouping: false });
 const fixed = new Map<number, Intl.NumberFormat>();
+const percents = new Map<number, Intl.NumberFormat>();
 
 /** A formatter with exactly `digits` decimals (cached per digit count). */
 function fixedDigits(digits: number): Intl.NumberFormat {
@@ -47,7 +48,8 @@ export function formatFixed(x: number, digits: number): string {
 /** A share (0..1) as a percentage: 0.125 → "12.5%", at most `digits` decimals. */
 export function formatPercent(share: number, digits = 1): string {
   if (!Number.isFinite(share)) return formatNumber(share);
-  const f = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: digits });
+  let f = percents.get(digits);
+  if (!f) percents.set(digits, (f = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: digits })));
   return f.format(share);
 }
 
