@@ -79,7 +79,7 @@ async function browserRows(page: Page): Promise<Record<string, string>[]> {
       });
   });
 }
-const num = (s: string) => Number(s.replace(/[\s\u202f,]/g, ''));
+const num = (s: string) => Number(s.replace(/[\s,]/g, ''));
 
 describe('episode browser on the G1 sample (v2.1, 100 episodes, 35,965 frames, no log)', () => {
   test('lists every episode with stats of a named joint, sorts, filters, saves a selection and opens an episode', async () => {

@@ -16,7 +16,7 @@ function parseShown(text: string): string | number | boolean | null {
   const t = text.trim();
   if (t === 'null') return null;
   if (t === 'true' || t === 'false') return t === 'true';
-  const n = Number(t.replace(/[\s\u202f\u2009]/g, ''));
+  const n = Number(t.replace(/[\s,]/g, ''));
   return t !== '' && Number.isFinite(n) ? n : t;
 }
 

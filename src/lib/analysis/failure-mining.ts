@@ -1,14 +1,16 @@
 /**
  * Failure mining: which failure modes deployed policies have (`failure_pareto`), and which to work on next
- * (`failure_priority`: frequency × fixability × impact, with per-mode weights inlined as a VALUES table so
- * editing a weight in the form, or in the SQL, changes the ranking).
+ * (`failure_priority`: failure rate × fixability × impact, with per-mode weights inlined as a VALUES table so
+ * editing a weight in the form, or in the SQL, changes the ranking). The priority comes with the counts it
+ * rests on (failures of episodes) and a Wilson 95% interval on the rate, because "2 of 15" and "200 of 1,500"
+ * give the same rate and should not look equally sure.
  *
  * Failures are deployment episodes (see columns.ts: an outcome and, when mapped, a policy) whose outcome is
  * not the success value. Failures without a category count as `(unlabelled)`, so they are seen, not lost.
  * Only the outcome column is required: without a policy or rotation column the Pareto has one group, 'all'.
  */
 import { defaultColumns, episodesInput, validateColumns, type ColumnMap, type ColumnRole } from './columns.ts';
-import { num, quoteIdent, valuesCte } from './sql.ts';
+import { num, quoteIdent, quoteString, valuesCte, wilson, wilsonSql } from './sql.ts';
 import { FormErrors } from './validate.ts';
 
 /** Editable judgement about one failure mode. */
@@ -26,8 +28,13 @@ export interface FailureMiningForm {
   columns: ColumnMap;
   /** The Pareto's grouping. Needs the matching column mapped. */
   groupBy: 'policy_version' | 'rotation';
-  /** Which deployments the priority counts: all of them, or only the latest group's (what the current policy still gets wrong). */
-  priorityScope: 'all' | 'latest';
+  /**
+   * Which deployments the priority counts: all of them (the default: every failure seen counts), only the
+   * latest group's (what the current policy still gets wrong), or one chosen group's ({@link priorityGroup}).
+   */
+  priorityScope: 'all' | 'latest' | 'group';
+  /** The policy version (or rotation) counted when `priorityScope` is 'group'. */
+  priorityGroup?: string | null;
   modes: Record<string, ModeWeights>;
   /** Weights of modes the table above does not list. */
   otherModes: ModeWeights;
@@ -49,12 +56,13 @@ export function defaultModeWeights(): Record<string, ModeWeights> {
   };
 }
 
-/** The default form (demo columns, grouped by policy version, priority over the latest policy). */
+/** The default form (demo columns, grouped by policy version, priority over all deployments). */
 export function defaultFailureMiningForm(): FailureMiningForm {
   return {
     columns: defaultColumns(),
     groupBy: 'policy_version',
-    priorityScope: 'latest',
+    priorityScope: 'all',
+    priorityGroup: null,
     modes: defaultModeWeights(),
     otherModes: { fixability: 0.5, impact: 0.5, addressableByData: true },
   };
@@ -71,7 +79,9 @@ export function validateFailureMiningForm(f: FailureMiningForm): string[] {
   const errs = new FormErrors();
   validateColumns(f.columns, errs, ['outcome']);
   errs.check(f.groupBy !== 'policy_version' && f.groupBy !== 'rotation', 'groupBy must be "policy_version" or "rotation".');
-  errs.check(f.priorityScope !== 'all' && f.priorityScope !== 'latest', 'priorityScope must be "all" or "latest".');
+  errs.check(f.priorityScope !== 'all' && f.priorityScope !== 'latest' && f.priorityScope !== 'group', 'priorityScope must be "all", "latest" or "group".');
+  if (f.priorityGroup !== undefined && f.priorityGroup !== null) errs.text('priorityGroup', f.priorityGroup);
+  errs.check(f.priorityScope === 'group' && !f.priorityGroup?.trim(), `Priority counts one ${f.groupBy === 'rotation' ? 'rotation' : 'policy version'}: name it (priorityGroup).`);
   if (typeof f.modes !== 'object' || f.modes === null) errs.check(true, 'modes must map failure modes to weights.');
   else for (const [mode, w] of Object.entries(f.modes)) {
     errs.text('A failure mode name', mode);
@@ -133,11 +143,36 @@ WINDOW w AS (PARTITION BY grp)
 ORDER BY group_order, rank`;
 }
 
+/** What a priority of 1.0 means, and how to read one (the notebook's Markdown and the form's help say it). */
+export const PRIORITY_SCALE =
+  'each factor is between 0 and 1, so 1.0 would mean every episode in scope fails in this mode, ' +
+  'the team is sure it can fix it and it does the most harm there is; 0.05 is, for instance, a 10% failure rate at fixability 0.5 and impact 1. ' +
+  'Only the order matters: equal weights rank the mode with more failures first.';
+
+/** The deployments the priority counts, as a `scope` CTE over `ep`. */
+function scopeCte(f: FailureMiningForm, g: { value: string; order: string }): string {
+  const label = f.groupBy === 'rotation' ? 'rotation' : 'policy version';
+  if (f.priorityScope === 'latest') {
+    return `-- Only the latest ${label}: what the current policy still gets wrong
+scope AS (
+  SELECT * FROM ep WHERE deployed AND ${g.value} = (
+    SELECT ${g.value} FROM ep WHERE deployed AND ${g.value} IS NOT NULL GROUP BY ${g.value} ORDER BY ${g.order} DESC, ${g.value} DESC LIMIT 1)
+)`;
+  }
+  if (f.priorityScope === 'group') {
+    return `-- Only ${label} ${f.priorityGroup}
+scope AS (SELECT * FROM ep WHERE deployed AND CAST(${g.value} AS VARCHAR) = ${quoteString(String(f.priorityGroup).trim())})`;
+  }
+  return '-- Every deployment: each failure seen counts\nscope AS (SELECT * FROM ep WHERE deployed)';
+}
+
 /**
- * SQL of `failure_priority`: per failure mode, failures, frequency (failures ÷ deployments in scope),
- * fixability, impact, priority = frequency × fixability × impact, rank (1 = work on it first; ties by
- * name), addressable_by_data and fix_route ('addressable by data' | 'needs hardware'). Modes that have
- * weights but no failures in scope are listed with frequency 0, so a fixed mode stays visible.
+ * SQL of `failure_priority`: per failure mode, `failures` of `episodes` (the deployments in scope),
+ * `priority` = failure_rate × fixability × impact (see {@link PRIORITY_SCALE}) with its interval
+ * (`priority_low`, `priority_high`: the rate's scaled by the weights), `failure_rate` = failures ÷ episodes
+ * with its Wilson 95% interval `rate_low`…`rate_high`, `fixability`, `impact`, `rank` (1 = work on it first; ties by more failures,
+ * then name), `fix_route` ('addressable by data' | 'needs hardware') and `addressable_by_data`. Modes that
+ * have weights but no failures in scope are listed with rate 0, so a fixed mode stays visible.
  */
 export function failurePrioritySql(f: FailureMiningForm): string {
   assertValid(f);
@@ -152,35 +187,39 @@ export function failurePrioritySql(f: FailureMiningForm): string {
     ],
     Object.entries(f.modes).map(([m, w]) => [m, w.fixability, w.impact, w.addressableByData]),
   );
-  const scope =
-    f.priorityScope === 'latest'
-      ? `-- Only the latest ${f.groupBy === 'rotation' ? 'rotation' : 'policy version'}: what the current policy still gets wrong
-scope AS (
-  SELECT * FROM ep WHERE deployed AND ${g.value} = (
-    SELECT ${g.value} FROM ep WHERE deployed AND ${g.value} IS NOT NULL GROUP BY ${g.value} ORDER BY ${g.order} DESC, ${g.value} DESC LIMIT 1)
-)`
-      : 'scope AS (SELECT * FROM ep WHERE deployed)';
-  return `-- Failure-mode priority = frequency × fixability × impact. Edit a weight below (or in the form) to re-rank.
+  const wilson = wilsonSql('failures', 'episodes');
+  return `-- Failure-mode priority = failure rate × fixability × impact (1.0: every episode in scope fails this way, surely fixable, worst harm).
+-- Edit a weight below (or in the form) to re-rank. rate_low…rate_high: Wilson 95% interval of the failure rate.
 WITH ${episodesInput(f.columns, requiredRoles(f))},
 ${weights},
-${scope},
+${scopeCte(f, g)},
 counted AS (SELECT coalesce(mode, '(unlabelled)') AS failure_mode, count(*) AS failures FROM scope WHERE NOT ok GROUP BY ALL),
 modes AS (SELECT failure_mode FROM counted UNION SELECT failure_mode FROM weights),
 scored AS (
   SELECT m.failure_mode,
          coalesce(c.failures, 0) AS failures,
-         coalesce(c.failures, 0) / (SELECT count(*) FROM scope) AS frequency,
+         (SELECT count(*) FROM scope) AS episodes,
          coalesce(w.fixability, ${num(f.otherModes.fixability)}) AS fixability,
          coalesce(w.impact, ${num(f.otherModes.impact)}) AS impact,
          coalesce(w.addressable_by_data, ${f.otherModes.addressableByData}) AS addressable_by_data
   FROM modes m LEFT JOIN counted c USING (failure_mode) LEFT JOIN weights w USING (failure_mode)
+),
+rated AS (
+  SELECT *, CASE WHEN episodes > 0 THEN failures / episodes END AS failure_rate,
+         ${wilson.low} AS rate_low,
+         ${wilson.high} AS rate_high
+  FROM scored
 )
-SELECT failure_mode, failures, frequency, fixability, impact,
-       frequency * fixability * impact AS priority,
-       row_number() OVER (ORDER BY frequency * fixability * impact DESC, failure_mode) AS rank,
-       addressable_by_data,
-       CASE WHEN addressable_by_data THEN 'addressable by data' ELSE 'needs hardware' END AS fix_route
-FROM scored
+-- The counts first and the priority beside them: "2 of 15" says how sure a rate is, the interval says it in numbers.
+SELECT failure_mode, failures, episodes,
+       coalesce(failure_rate, 0) * fixability * impact AS priority,
+       rate_low * fixability * impact AS priority_low,
+       rate_high * fixability * impact AS priority_high,
+       failure_rate, rate_low, rate_high, fixability, impact,
+       row_number() OVER (ORDER BY coalesce(failure_rate, 0) * fixability * impact DESC, failures DESC, failure_mode) AS rank,
+       CASE WHEN addressable_by_data THEN 'addressable by data' ELSE 'needs hardware' END AS fix_route,
+       addressable_by_data
+FROM rated
 ORDER BY rank`;
 }
 
@@ -188,7 +227,10 @@ ORDER BY rank`;
 export interface PriorityRow {
   failure_mode: string;
   failures: number;
-  frequency: number;
+  episodes: number;
+  failure_rate: number;
+  rate_low: number;
+  rate_high: number;
   fixability: number;
   impact: number;
   priority: number;
@@ -205,11 +247,15 @@ export function prioritize(failures: Record<string, number>, deployments: number
   const rows = modes.map((m) => {
     const w = f.modes[m] ?? f.otherModes;
     const n = failures[m] ?? 0;
-    const frequency = deployments > 0 ? n / deployments : 0;
-    return { failure_mode: m, failures: n, frequency, fixability: w.fixability, impact: w.impact, priority: frequency * w.fixability * w.impact, rank: 0, addressable_by_data: w.addressableByData };
+    const rate = deployments > 0 ? n / deployments : 0;
+    const [low, high] = wilson(n, deployments) ?? [0, 0];
+    return {
+      failure_mode: m, failures: n, episodes: deployments, failure_rate: rate, rate_low: low, rate_high: high,
+      fixability: w.fixability, impact: w.impact, priority: rate * w.fixability * w.impact, rank: 0, addressable_by_data: w.addressableByData,
+    };
   });
-  // Same order as the SQL: priority descending, then mode name (byte order, like DuckDB's VARCHAR sort).
-  rows.sort((a, b) => b.priority - a.priority || (a.failure_mode < b.failure_mode ? -1 : a.failure_mode > b.failure_mode ? 1 : 0));
+  // Same order as the SQL: priority descending, then more failures, then mode name (byte order, like DuckDB's VARCHAR sort).
+  rows.sort((a, b) => b.priority - a.priority || b.failures - a.failures || (a.failure_mode < b.failure_mode ? -1 : a.failure_mode > b.failure_mode ? 1 : 0));
   rows.forEach((r, i) => (r.rank = i + 1));
   return rows;
 }

@@ -12,6 +12,7 @@ export {
   failureMiningSql,
   failureParetoSql,
   failurePrioritySql,
+  PRIORITY_SCALE,
   prioritize,
   validateFailureMiningForm,
   type FailureMiningForm,
@@ -67,3 +68,4 @@ export { ANALYSIS_TEMPLATES, driftCells, driftWatchNotebook, qualityGateNotebook
 export { DATA_SCALE_DEFAULTS, QUALITY_CHECKS, defaultQualityGateForm, qualityChecksSql, qualityGateSql, validateQualityGateForm, type QualityGateForm, type QualityScale } from './quality-gate.ts';
 export { defaultReviewSamplingForm, reviewEstimateSql, reviewSampleSql, validateReviewSamplingForm, wilson, type ReviewSamplingForm } from './review-sampling.ts';
 export { MAX_RADIANS, defaultDriftWatchForm, driftByWeekSql, driftFlagSql, unitFromNames, validateDriftWatchForm, type DriftUnit, type DriftWatchForm } from './drift-watch.ts';
+export { Z95, wilsonSql } from './sql.ts';

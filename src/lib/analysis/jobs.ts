@@ -102,7 +102,8 @@ export const FORMS: { [K in FormKind]: FormDef<K> } = {
     validate: validateFailureMiningForm,
     fields: [
       { kind: 'select', path: 'groupBy', label: 'Pareto by', choices: [{ value: 'policy_version', label: 'policy version' }, { value: 'rotation', label: 'rotation' }] },
-      { kind: 'select', path: 'priorityScope', label: 'Priority counts', choices: [{ value: 'latest', label: 'the latest group only' }, { value: 'all', label: 'all deployments' }] },
+      { kind: 'select', path: 'priorityScope', label: 'Priority counts', choices: [{ value: 'all', label: 'all deployments' }, { value: 'latest', label: 'the latest group only' }, { value: 'group', label: 'one group (below)' }] },
+      { kind: 'text', path: 'priorityGroup', label: 'that group', nullable: true, mono: true, help: 'the policy version (or rotation) counted when Priority counts is "one group"' },
       {
         kind: 'records',
         path: 'modes',
@@ -110,7 +111,7 @@ export const FORMS: { [K in FormKind]: FormDef<K> } = {
         keyLabel: 'mode',
         columns: weightColumns,
         newRow: () => ({ fixability: 0.5, impact: 0.5, addressableByData: true }),
-        help: 'Priority = frequency × fixability × impact. Change a weight and the ranking updates.',
+        help: 'Priority = failure rate × fixability × impact, each 0–1 (1.0: every episode fails this way, surely fixable, worst harm). Change a weight and the ranking updates.',
       },
       { kind: 'group', label: 'Modes not listed', folded: true, fields: weightColumns.map((c) => ({ ...c, path: `otherModes.${(c as { path: string }).path}` }) as Field) },
       columnFields(),

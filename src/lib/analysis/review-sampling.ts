@@ -12,7 +12,7 @@
  *   so the sample is self-weighting and unweighted counts estimate the pool's rates.
  */
 import { mixHashSql } from './hash.ts';
-import { num, quoteIdent, quoteString } from './sql.ts';
+import { num, quoteIdent, quoteString, wilson, wilsonSql } from './sql.ts';
 import { FormErrors } from './validate.ts';
 
 /** The review-sampling form. */
@@ -106,8 +106,7 @@ ORDER BY review_order`;
  */
 export function reviewEstimateSql(f: ReviewSamplingForm, sample = 'review_sample'): string {
   assertValid(f);
-  const wilson = (k: string, n: string, sign: '-' | '+') =>
-    `CASE WHEN ${n} > 0 THEN ((${k} + 1.96^2 / 2) / ${n} ${sign} 1.96 * sqrt(${k} * (${n} - ${k}) / ${n} + 1.96^2 / 4) / ${n}) / (1 + 1.96^2 / ${n}) END`;
+  const interval = (k: string, n: string, sign: '-' | '+') => (sign === '-' ? wilsonSql(k, n).low : wilsonSql(k, n).high);
   return `-- The auto-labeller's precision and recall per class, from the reviewed part of the sample (Wilson 95% intervals)
 WITH reviews AS (
   SELECT episode_index, arg_max(outcome, updated_at_ms) AS outcome FROM ${quoteIdent(f.reviewsTable)} WHERE outcome IS NOT NULL GROUP BY ALL
@@ -126,19 +125,12 @@ counts AS (
   GROUP BY ALL
 )
 SELECT class, (SELECT count(*) FROM ${quoteIdent(sample)}) AS sampled, reviewed, predicted, actual, correct,
-       correct / nullif(predicted, 0) AS precision, ${wilson('correct', 'predicted', '-')} AS precision_low, ${wilson('correct', 'predicted', '+')} AS precision_high,
-       correct / nullif(actual, 0) AS recall, ${wilson('correct', 'actual', '-')} AS recall_low, ${wilson('correct', 'actual', '+')} AS recall_high
+       correct / nullif(predicted, 0) AS precision, ${interval('correct', 'predicted', '-')} AS precision_low, ${interval('correct', 'predicted', '+')} AS precision_high,
+       correct / nullif(actual, 0) AS recall, ${interval('correct', 'actual', '-')} AS recall_low, ${interval('correct', 'actual', '+')} AS recall_high
 FROM counts
 ORDER BY class`;
 }
 
-/** Wilson 95% score interval of k successes in n trials (the TS twin of the SQL, for tests and the UI). */
-export function wilson(k: number, n: number): [number, number] | null {
-  if (n <= 0) return null;
-  const z = 1.96;
-  const c = (k + (z * z) / 2) / n;
-  const h = (z * Math.sqrt((k * (n - k)) / n + (z * z) / 4)) / n;
-  const d = 1 + (z * z) / n;
-  return [(c - h) / d, (c + h) / d];
-}
+/** Wilson 95% score interval of k successes in n trials (defined beside its SQL twin, in sql.ts). */
+export { wilson };
 

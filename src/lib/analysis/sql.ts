@@ -66,3 +66,35 @@ export function stopWhen(cases: readonly { failWhen: string; message: string }[]
   if (cases.length === 0) return 'true';
   return `CASE\n${cases.map((c) => `    WHEN ${c.failWhen} THEN error(${c.message})`).join('\n')}\n    ELSE true END`;
 }
+
+/**
+ * z of a two-sided 95% interval: 1.96, the value the published Wilson tables (Newcombe 1998) and most tools use
+ * (the exact 0.975 normal quantile, 1.95996…, moves bounds in the fourth decimal at most).
+ */
+export const Z95 = 1.96;
+
+/**
+ * SQL expressions for the Wilson score interval of a proportion `k / n` (`k` successes, or failures, out of
+ * `n` trials; both SQL expressions). Wilson rather than the textbook p ± z·√(p(1−p)/n) because the counts are
+ * small: with 0 or 1 failures in 15 episodes the normal interval collapses to a point or dips below 0, while
+ * Wilson's stays inside [0, 1] and is honest about how little 15 episodes say. Written in counts,
+ * (k + z²/2 ± z·√(k(n−k)/n + z²/4)) / (n + z²), and NULL when n = 0 (no trials, no rate).
+ */
+export function wilsonSql(k: string, n: string, z = Z95): { low: string; high: string } {
+  const z2 = num(z * z);
+  const half = `${num(z)} * sqrt(${k} * (${n} - ${k}) / ${n} + ${z2} / 4)`;
+  const bound = (sign: '-' | '+') => `(${k} + ${z2} / 2 ${sign} ${half}) / (${n} + ${z2})`;
+  // Clamped: at k = 0 or k = n the bound is 0 or 1 exactly in reals, a hair off it in doubles.
+  return {
+    low: `CASE WHEN ${n} > 0 THEN greatest(0::DOUBLE, ${bound('-')}) END`,
+    high: `CASE WHEN ${n} > 0 THEN least(1::DOUBLE, ${bound('+')}) END`,
+  };
+}
+
+/** The Wilson score interval of `k` in `n` in TS (the twin of {@link wilsonSql}, for tests and the UI); null for n = 0. */
+export function wilson(k: number, n: number, z = Z95): [number, number] | null {
+  if (n <= 0) return null;
+  const half = z * Math.sqrt((k * (n - k)) / n + (z * z) / 4);
+  const centre = k + (z * z) / 2;
+  return [Math.max(0, (centre - half) / (n + z * z)), Math.min(1, (centre + half) / (n + z * z))];
+}

@@ -13,7 +13,7 @@ import type { ColumnMap, ColumnRole } from './columns.ts';
 import { defaultCostModelForm, costLedgerSql, type CostModelForm } from './cost-model.ts';
 import { collectionComparisonSql, costProjectionSql, costToTargetSql } from './cost-projection.ts';
 import type { CostSheet } from './cost-sheet.ts';
-import { defaultFailureMiningForm, failureParetoSql, failurePrioritySql, type FailureMiningForm } from './failure-mining.ts';
+import { PRIORITY_SCALE, defaultFailureMiningForm, failureParetoSql, failurePrioritySql, type FailureMiningForm } from './failure-mining.ts';
 import { defaultRedFlagsForm, redFlagsSql, type RedFlagsForm } from './red-flags.ts';
 import { defaultReplayMixForm, describePolicy, replayManifestSql, type ReplayMixForm } from './replay-mix.ts';
 import { replayPreviewSql, replayWarningsSql } from './replay-preview.ts';
@@ -68,7 +68,7 @@ function checks(sources: readonly SourceDecl[], columns: ColumnMap, required: Co
 
 const CHECKS_NOTE = 'The first cell checks the inputs: each row says what to map or fill in (one "ok" row when all is well).';
 
-/** Failure mining: Pareto of failure modes per policy version, and priority = frequency × fixability × impact. */
+/** Failure mining: Pareto of failure modes per policy version, and priority = failure rate × fixability × impact. */
 export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), form: FailureMiningForm = defaultFailureMiningForm(), schema?: Schema): NotebookDoc {
   const group = form.groupBy;
   const groupLabel = group === 'rotation' ? 'rotation' : 'policy version';
@@ -81,13 +81,16 @@ export function failureMiningNotebook(sources: SourceDecl[] = demoSources(), for
         'intro',
         '# Failure mining\n' +
           `Which failure modes the deployed policies have, per ${groupLabel}, and which to work on next. ${CHECKS_NOTE}\n\n` +
-          '**Priority** = frequency (failures ÷ deployments' + (form.priorityScope === 'latest' ? ` of the latest ${groupLabel}` : '') + ') × fixability × impact. ' +
+          '**Priority** = failure rate × fixability × impact, where the rate is failures ÷ deployed episodes' +
+          (form.priorityScope === 'latest' ? ` of the latest ${groupLabel}` : form.priorityScope === 'group' ? ` of ${groupLabel} ${form.priorityGroup}` : ' (all of them)') +
+          `. Reading it: ${PRIORITY_SCALE} ` +
+          'Beside it: `failures` of `episodes` and a Wilson 95% interval on the rate (`rate_low`…`rate_high`; `priority_low`…`priority_high` scaled the same way): with a handful of failures, modes whose intervals overlap are not really ordered. ' +
           'Fixability and impact are judgements: edit them in the form of `failure_priority` and the ranking updates (or edit its SQL and press **Shift+Enter**). ' +
           (schema ? 'Every failure mode in your data starts at the same weights: set them from what you know about each.' : 'Modes marked *needs hardware* are ones more data will not fix (collisions with the bin wall, in the demo).'),
       ),
       checks(sources, form.columns, ['outcome', group === 'rotation' ? 'rotation' : 'policy'], null),
       owner('failure_priority', form),
-      plot('priority_chart', { data: 'failure_priority', mark: 'barX', y: 'failure_mode', x: 'priority', fill: 'fix_route', sort: { x: 'rank' }, title: 'What to fix next: priority = frequency × fixability × impact', xLabel: 'priority' }),
+      plot('priority_chart', { data: 'failure_priority', mark: 'barX', y: 'failure_mode', x: 'priority', fill: 'fix_route', sort: { x: 'rank' }, title: 'What to fix next: priority = failure rate × fixability × impact (1.0 = every episode fails this way, fully fixable, worst harm)', xLabel: 'priority (0–1)' }),
       follower('failure_pareto', form, 'failure_priority'),
       plot('pareto_chart', { data: 'failure_pareto', mark: 'barY', x: group, y: 'failures', fill: 'failure_mode', sort: { x: 'group_order' }, title: `Failures by mode and ${groupLabel}`, xLabel: groupLabel, yLabel: 'failed episodes' }),
       plot('failure_rate_chart', { data: 'failure_pareto', mark: 'line', x: 'group_order', y: 'failure_rate', stroke: 'failure_mode', percent: true, title: `Failure rate of each mode by ${groupLabel} (order)`, xLabel: `${groupLabel} (in order)`, yLabel: 'share of deployments' }),

@@ -10,6 +10,7 @@ import type { WindowLike } from 'dompurify';
 import { checkColumns, renderPlot } from '../plot';
 import type { NotebookRunner } from '../notebook/runner';
 import type { HeadlessCellResult } from './run';
+import { formatCount, formatNumber } from '../util/format';
 
 /** What the page says about the run besides the cells. */
 export interface ReportMeta {
@@ -25,7 +26,7 @@ const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;'
 
 function cellValue(v: unknown): string {
   if (v == null) return '<span class="null">null</span>';
-  if (typeof v === 'number') return esc(Number.isInteger(v) ? v.toLocaleString('en-US') : Number(v.toPrecision(6)).toLocaleString('en-US', { maximumSignificantDigits: 6 }));
+  if (typeof v === 'number') return esc(formatNumber(v));
   if (Array.isArray(v)) {
     const items = v.slice(0, 8).map((x) => (typeof x === 'number' && !Number.isInteger(x) ? Number(x.toPrecision(4)) : x));
     return esc(`[${items.join(', ')}${v.length > 8 ? ', …' : ''}]`);
@@ -41,7 +42,7 @@ function table(r: HeadlessCellResult, n: number): string {
   const cls = cols.map((c) => (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|FLOAT|DOUBLE|DECIMAL)/.test(c.type) ? ' class="n"' : ''));
   const head = cols.map((c, j) => `<th${cls[j]} title="${esc(c.type)}">${esc(c.name)}</th>`).join('');
   const body = rows.map((row) => `<tr>${cols.map((c, j) => `<td${cls[j]}>${cellValue(row[c.name])}</td>`).join('')}</tr>`).join('\n');
-  const more = (r.rowCount ?? 0) > rows.length ? `<p class="more">${rows.length} of ${(r.rowCount ?? 0).toLocaleString('en-US')} rows</p>` : '';
+  const more = (r.rowCount ?? 0) > rows.length ? `<p class="more">${rows.length} of ${formatCount(r.rowCount ?? 0)} rows</p>` : '';
   return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${more}`;
 }
 

@@ -8,6 +8,7 @@ import { DataType, Precision, tableFromIPC, type Table } from 'apache-arrow';
 import type { RunOptions } from '../db';
 import type { SourceDecl } from '../ingest/source';
 import { quoteIdent } from '../util/sql';
+import { formatCount, formatFixed, formatPercent } from '../util/format';
 import { resultIpc, type ColumnSpec } from './arrow';
 import { anchorColumn, anchorsSql, referenceSql, type ModelSpec } from './cell';
 import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, TrainRequest, TrainResult } from './client';
@@ -146,7 +147,7 @@ export function clusterName(spec: ModelSpec, cluster: number): string {
   return (spec.task === 'cluster' && spec.params.names[String(cluster)]) || `cluster ${cluster}`;
 }
 
-const describe = (p: ScoreProgress): string => `${p.phase[0].toUpperCase()}${p.phase.slice(1)} ${Math.round(p.done * 100)}%${p.samples ? ` · ${p.samples.toLocaleString('en-US')} samples` : ''}`;
+const describe = (p: ScoreProgress): string => `${p.phase[0].toUpperCase()}${p.phase.slice(1)} ${Math.round(p.done * 100)}%${p.samples ? ` · ${formatCount(p.samples)} samples` : ''}`;
 
 /** Runs a model cell: results go into tables named after `name`; returns the run's report. */
 export async function runModelCell(name: string, source: string, spec: ModelSpec, ctx: ModelRunContext): Promise<ModelRunData> {
@@ -460,7 +461,7 @@ function collectIpc(r: ScoreFramesResult, fps: number): Uint8Array {
 
 function summariesIpc(s: (ClusterSummary & { name: string })[]): Uint8Array {
   const fmt = (d: ClusterSummary['distinguishing'][number]) =>
-    d.kind === 'category' ? `${d.condition} = ${d.value} (${Math.round(d.clusterShare * 100)}% vs ${Math.round(d.overallShare * 100)}%)` : `${d.condition} ${d.effect > 0 ? '+' : ''}${d.effect.toFixed(1)} sd`;
+    d.kind === 'category' ? `${d.condition} = ${d.value} (${formatPercent(d.clusterShare, 0)} vs ${formatPercent(d.overallShare, 0)})` : `${d.condition} ${d.effect > 0 ? '+' : ''}${formatFixed(d.effect, 1)} sd`;
   return resultIpc([
     { name: 'cluster', values: Int32Array.from(s, (x) => x.cluster) },
     { name: 'cluster_name', values: s.map((x) => x.name) },

@@ -1,3 +1,4 @@
+import { formatFixed } from '../util/format';
 import { ShareError, decodeNotebook, hostsContacted, notebookFromFile, readLocation, type SharedNotebook } from '../share';
 import { errorMessage } from '../util/errors';
 import { routeFromUrl } from './route';
@@ -70,7 +71,7 @@ export async function fetchNotebook(url: string, page: URL, fetchFn: typeof fetc
   }
   if (!res.ok) return { kind: 'error', message: `The notebook file ${url} answered HTTP ${res.status}.` };
   const size = Number(res.headers.get('content-length') ?? 0);
-  if (size > MAX_NOTEBOOK_FILE) return { kind: 'error', message: `${url} is ${(size / 1048576).toFixed(1)} MB: too large to be a notebook file.` };
+  if (size > MAX_NOTEBOOK_FILE) return { kind: 'error', message: `${url} is ${formatFixed(size / 1048576, 1)} MB: too large to be a notebook file.` };
   const text = await res.text();
   if (text.length > MAX_NOTEBOOK_FILE) return { kind: 'error', message: `${url} is too large to be a notebook file.` };
   try {

@@ -10,6 +10,7 @@ import { ShareError } from './errors.ts';
 import { notebookFromJson, parseJson } from './parse.ts';
 import { validateNotebook } from './schema.ts';
 import type { SharedNotebook } from './types.ts';
+import { formatCount, formatFixed } from '../util/format.ts';
 
 /** Prefix of the current payload format: `1.` = JSON, gzip, base64url. */
 export const PAYLOAD_FORMAT = '1';
@@ -46,7 +47,7 @@ export async function encodeNotebook(doc: SharedNotebook): Promise<string> {
 export async function decodeNotebook(payload: string): Promise<SharedNotebook> {
   const text = payload.trim();
   if (text.length > MAX_PAYLOAD_LENGTH) {
-    throw new ShareError('too-large', `This link is too long to be a Flywheel notebook (${text.length.toLocaleString('en')} characters).`);
+    throw new ShareError('too-large', `This link is too long to be a Flywheel notebook (${formatCount(text.length)} characters).`);
   }
   const dot = text.indexOf('.');
   const format = dot < 0 ? '' : text.slice(0, dot);
@@ -118,5 +119,5 @@ function sliced(bytes: Uint8Array): ReadableStream<Uint8Array<ArrayBuffer>> {
 }
 
 function megabytes(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${formatFixed(n / 1024 / 1024, 1)} MB`;
 }

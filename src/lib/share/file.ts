@@ -6,6 +6,7 @@
 import { ShareError } from './errors.ts';
 import { notebookFromJson, parseJson } from './parse.ts';
 import type { SharedNotebook } from './types.ts';
+import { formatFixed } from '../util/format.ts';
 
 /** Value of the envelope's `format` field. */
 export const FILE_FORMAT = 'flywheel-notebook';
@@ -56,7 +57,7 @@ export function notebookFileName(doc: Pick<SharedNotebook, 'title'>): string {
  */
 export function notebookFromFile(text: string): SharedNotebook {
   if (text.length > MAX_FILE_CHARS) {
-    throw new ShareError('too-large', `This file is too large to be a Flywheel notebook (${(text.length / 1024 / 1024).toFixed(0)} MB).`);
+    throw new ShareError('too-large', `This file is too large to be a Flywheel notebook (${formatFixed(text.length / 1024 / 1024, 0)} MB).`);
   }
   // A BOM is what some editors put in front of UTF-8 files; JSON.parse refuses it.
   const json = parseJson(text.replace(/^\uFEFF/, ''), 'file');

@@ -8,6 +8,7 @@
 import type { OutcomeMapping } from '../notebook/types';
 import type { CellData, CellKind } from '../notebook/types';
 import { CELL_NAME } from '../notebook/types';
+import { formatCount } from '../util/format';
 import type { SourceDecl } from '../ingest/source';
 import { validateEpisodes } from '../mcap/episodes';
 import { validatePlotSpec } from '../plot/spec.ts';
@@ -201,7 +202,7 @@ function validateCell(x: unknown, path: string, errors: Errors): CellData | unde
   const source = x.source;
   if (typeof source !== 'string') errors.add(`${path}.source must be a string, got ${describe(source)}.`);
   else if (source.length > MAX_CELL_SOURCE_LENGTH) {
-    errors.add(`${path}.source is longer than ${MAX_CELL_SOURCE_LENGTH.toLocaleString('en')} characters.`);
+    errors.add(`${path}.source is longer than ${formatCount(MAX_CELL_SOURCE_LENGTH)} characters.`);
   }
   let plot: CellData['plot'];
   if (kind === 'plot') {
@@ -275,7 +276,7 @@ function validateAnalysis(x: unknown, path: string, errors: Errors): CellData['a
   if (hasForm === hasOf) errors.add(`${path} needs either a form or "of" (the cell that holds the form), not ${hasForm ? 'both' : 'neither'}.`);
   const of = hasOf ? identifier(x.of, `${path}.of`, errors) : undefined;
   if (hasForm && isJobId(x.job)) {
-    if (JSON.stringify(x.form).length > MAX_FORM_LENGTH) errors.add(`${path}.form is larger than ${MAX_FORM_LENGTH.toLocaleString('en')} characters.`);
+    if (JSON.stringify(x.form).length > MAX_FORM_LENGTH) errors.add(`${path}.form is larger than ${formatCount(MAX_FORM_LENGTH)} characters.`);
     else for (const p of validateForm(formKindOf(x.job), x.form)) errors.add(`${path}.form: ${p}`);
   }
   if (errors.count > before) return undefined;

@@ -4,6 +4,7 @@
  */
 import { Database, request } from './db.ts';
 import { toStorageError } from './errors.ts';
+import { formatFixed } from '../util/format.ts';
 
 /** Result of {@link checkStorage}. */
 export interface StorageCheck {
@@ -88,5 +89,5 @@ function defaultStorage(): StorageManager | null {
 }
 
 function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  return `${formatFixed(bytes / 1024 / 1024, 0)} MB`;
 }
