@@ -305,7 +305,7 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
 /**
  * One window anchor per failed episode (rows of {@link anchorsSql}): the onsets reviewers marked, and where nobody
  * has (or the cell asks for detected onsets) the detector's, run on the frames the input query read (`detectOnsets`:
- * the start of the strongest sustained break of a one-step model of the state given its command). Without the state
+ * the start of the first strong, sustained break of a one-step model of the state given its command). Without the state
  * column in those frames, the query's own fallback (the largest state jump over the `frames` view) anchors them.
  */
 async function findAnchors(p: ClusterParams, cols: { state: string; action: string | null }, table: Table, columns: Record<string, number>, ctx: ModelRunContext): Promise<Record<string, unknown>[]> {

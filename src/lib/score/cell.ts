@@ -113,7 +113,7 @@ export function referenceSql(p: UncertaintyParams): string | null {
  * The query anchoring one window per failed episode: `episode_index, frame_index, onset_s, onset_source` plus the
  * summary conditions. Reviewed onsets come from `episodes.failure_onset_s`. Episodes left to the detector get a NULL
  * `frame_index` when `detector` is 'frames' (the run fills it from the frames it read: `detectOnsets` in onsets.ts,
- * the start of the strongest sustained break of a one-step model of the state); with 'jump' (the fallback when the
+ * the start of the first strong, sustained break of a one-step model of the state); with 'jump' (the fallback when the
  * input query lacks the state column) this query picks the frame where the state jumps most from the previous one.
  */
 export function anchorsSql(p: ClusterParams, stateColumn: string, episodeColumns?: string[], detector: 'frames' | 'jump' = 'frames'): string {

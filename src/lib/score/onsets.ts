@@ -13,15 +13,19 @@
  * while its command moves on), a slip (the gripper closes on nothing), a jolt and a growing oscillation all break
  * the model for many frames in a row; a fast but normal move does not.
  *
- * The onset is the start of the episode's **strongest sustained surprise**: the window (half a second) with the
- * highest mean surprise, walked back to the first frame of the run of surprising frames that leads into it. The
- * largest single state jump, the previous detector, misses stalls and slow oscillations, which move the state less
+ * The onset is the start of the episode's **first sustained surprise** as strong as half its strongest: the first
+ * half-second window whose mean surprise reaches half the episode's highest, walked back to the first frame of the
+ * run of surprising frames (z > 3) that leads into it. Relative to the episode's own peak, so no threshold is in the
+ * data's units either. The largest single state jump, the previous detector, misses stalls and slow oscillations, which move the state less
  * than a normal reach does.
  *
  * A small implementation rather than a library: no change-point package in the project fits multivariate frames
  * with a command input, and the model is a few dozen lines of normal equations.
  */
 import { episodeRanges, type FrameBlock } from './frames.ts';
+
+/** Most frames the model is fitted on (evenly spaced); it has a few parameters per dimension. */
+const FIT_ROWS = 20_000;
 
 /** Tuning of the detector; every threshold is a robust z-score (in MADs of the data's own statistic). */
 export interface OnsetOptions {
@@ -66,18 +70,19 @@ export function frameSurprise(block: FrameBlock, state: string, action: string |
   const own = da === d;
   const na = own ? 1 : da;
   const p = 3 + 2 * na;
-  const h = Math.ceil(0.75 * n);
-  const startAll = new Uint8Array(n).fill(1);
-  const early = (share: number) => {
-    const m = new Uint8Array(n);
+  // The fit runs on at most FIT_ROWS evenly spaced frames (a handful of parameters needs no more); every frame is scored.
+  const stride = Math.ceil(n / FIT_ROWS);
+  const fit = Int32Array.from({ length: Math.ceil(n / stride) }, (_, i) => i * stride);
+  const m = fit.length;
+  const h = Math.ceil(0.75 * m);
+  const position = new Float64Array(n);
+  {
     let i = 0;
-    for (const r of ranges) for (let t = r.start + 1; t < r.end - 1; t++, i++) m[i] = t - r.start < (r.end - r.start) * share ? 1 : 0;
-    return m;
-  };
-  const starts = [startAll, early(0.5), early(0.25)];
+    for (const r of ranges) for (let t = r.start + 1; t < r.end - 1; t++, i++) position[i] = (t - r.start) / (r.end - r.start);
+  }
+  const starts = [1, 0.5, 0.25].map((share) => Uint8Array.from(fit, (i) => (position[i] < share ? 1 : 0)));
   const X = new Float64Array(n * p);
   const y = new Float64Array(n);
-  const sq = new Float64Array(n);
   for (let j = 0; j < d; j++) {
     for (let i = 0; i < n; i++) {
       const t = rows[i];
@@ -97,37 +102,42 @@ export function frameSurprise(block: FrameBlock, state: string, action: string |
     // Least trimmed squares (FAST-LTS concentration steps): refit on the 75% of frames the model explains best.
     // Three starts, every frame and each episode's first half and quarter (failures tend to come later), keep the
     // best fit: plain least squares is captured by a failure that fills a fifth of the frames (a long oscillation).
-    let best: { cost: number; e: Float64Array } | null = null;
+    let best: { cost: number; beta: Float64Array } | null = null;
+    const sq = new Float64Array(m);
     for (const start of starts) {
       let keep = start;
-      const e = new Float64Array(n);
       let cost = Infinity;
+      let beta: Float64Array = new Float64Array(p);
       for (let iter = 0; iter < 10; iter++) {
-        const beta = solveRidge(X, y, keep, n, p);
-        for (let i = 0; i < n; i++) {
+        beta = solveRidge(X, y, fit, keep, p);
+        for (let u = 0; u < m; u++) {
+          const i = fit[u];
           let v = y[i];
           for (let k = 0; k < p; k++) v -= beta[k] * X[i * p + k];
-          e[i] = v;
-          sq[i] = v * v;
+          sq[u] = v * v;
         }
         const cut = kth(Float64Array.from(sq), h - 1);
-        const next = new Uint8Array(n);
+        const next = new Uint8Array(m);
         let c = 0;
         let changed = 0;
-        for (let i = 0; i < n; i++) {
-          if (sq[i] <= cut) {
-            next[i] = 1;
-            c += sq[i];
+        for (let u = 0; u < m; u++) {
+          if (sq[u] <= cut) {
+            next[u] = 1;
+            c += sq[u];
           }
-          if (next[i] !== keep[i]) changed++;
+          if (next[u] !== keep[u]) changed++;
         }
         cost = c;
         keep = next;
         if (changed === 0) break;
       }
-      if (!best || cost < best.cost) best = { cost, e };
+      if (!best || cost < best.cost) best = { cost, beta };
     }
-    for (let i = 0; i < n; i++) err[i * d + j] = best!.e[i];
+    for (let i = 0; i < n; i++) {
+      let v = y[i];
+      for (let k = 0; k < p; k++) v -= best!.beta[k] * X[i * p + k];
+      err[i * d + j] = v;
+    }
   }
   // A dimension whose errors have no spread (MAD 0: constant, or exactly predicted) carries no evidence: skipped.
   const sigma = Array.from({ length: d }, (_, j) => mad(err, j, d, n));
@@ -147,7 +157,7 @@ export function frameSurprise(block: FrameBlock, state: string, action: string |
 
 /**
  * The onset of every episode in the block: the first frame of the run of surprising frames leading into its
- * strongest sustained surprise (see the module comment). Episodes too short for a window get none.
+ * first sustained surprise at least half as strong as its strongest (see the module comment). Episodes too short for a window get none.
  */
 export function detectOnsets(block: FrameBlock, state: string, action: string | null, o: OnsetOptions): DetectedOnset[] {
   const z = o.z ?? 3;
@@ -167,6 +177,17 @@ export function detectOnsets(block: FrameBlock, state: string, action: string | 
       if (t - r.start >= w - 1 && sum / w > best) {
         best = sum / w;
         at = t - w + 1;
+      }
+    }
+    // The first window at least half as surprising as the strongest: an episode's failure often has a sequel as
+    // loud as itself (a reopening after a missed grasp, an operator's stop after a jolt) that must not win.
+    sum = 0;
+    for (let t = r.start; t < r.end; t++) {
+      sum += sur[t];
+      if (t - r.start >= w) sum -= sur[t - w];
+      if (t - r.start >= w - 1 && sum / w >= 0.5 * best && sum / w > z) {
+        at = t - w + 1;
+        break;
       }
     }
     // The run into the window: from its first surprising frame back while surprising frames keep coming.
@@ -199,14 +220,15 @@ function standardize(X: Float64Array, n: number, p: number): void {
   }
 }
 
-/** Least squares on the kept rows with a small ridge (collinear actions, constant features), by Cholesky. */
-function solveRidge(X: Float64Array, y: Float64Array, keep: Uint8Array, n: number, p: number): Float64Array {
+/** Least squares on the kept ones of the rows `idx` with a small ridge (collinear actions, constant features), by Cholesky. */
+function solveRidge(X: Float64Array, y: Float64Array, idx: Int32Array, keep: Uint8Array, p: number): Float64Array {
   const A = new Float64Array(p * p);
   const b = new Float64Array(p);
   let m = 0;
-  for (let i = 0; i < n; i++) {
-    if (!keep[i]) continue;
+  for (let s = 0; s < idx.length; s++) {
+    if (!keep[s]) continue;
     m++;
+    const i = idx[s];
     const o = i * p;
     for (let k = 0; k < p; k++) {
       const xk = X[o + k];
