@@ -21,6 +21,7 @@ import { resultIpc } from '../src/lib/score/arrow.ts';
 import { fillBatch, planInputs, sampleSize, inputDims, strideSamples } from '../src/lib/score/features.ts';
 import { episodeRanges, type FrameBlock } from '../src/lib/score/frames.ts';
 import { validateMapping, type DatasetStats } from '../src/lib/score/mapping.ts';
+import { detectOnsets } from '../src/lib/score/onsets.ts';
 import { Scorer } from '../workers/score/scorer.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -156,6 +157,24 @@ export async function runScoreBench(o: ScoreBenchOptions): Promise<ScoreBenchRes
     rows.push({ workload: w, path: 'ort-node', runs: et, median: median(et), samples: n, parts: { embed: median(et) }, note: 'embedding only (clustering is the same JS on every path)' });
   }
 
+  // Onset detection (issue 17): what a clustering cell runs on its failed episodes' frames when nobody marked onsets;
+  // timed on the first whole episodes up to 100k frames (a large fleet's failures), on the app's own JS.
+  {
+    const ranges = episodeRanges(block);
+    const upTo = ranges.filter((r) => r.end <= 100_000).at(-1)?.end ?? block.length;
+    const sub: FrameBlock = { length: upTo, episode: block.episode.subarray(0, upTo), frame: block.frame.subarray(0, upTo), columns: {} };
+    for (const [name, c] of Object.entries(block.columns)) sub.columns[name] = { dims: c.dims, values: c.values.subarray(0, upTo * c.dims) };
+    const w = `detect onsets, ${upTo.toLocaleString('en-US')} frames`;
+    const ot: number[] = [];
+    for (let r = 0; r < o.runs; r++) {
+      const t = performance.now();
+      const found = detectOnsets(sub, 'observation.state', 'action', { fps: 15 });
+      ot.push(performance.now() - t);
+      log(`  app-node ${w}: ${found.length} episodes in ${(ot[r] / 1000).toFixed(2)} s`);
+    }
+    rows.push({ workload: w, path: 'app-node', runs: ot, median: median(ot), samples: upTo });
+  }
+
   if (o.distDir) rows.push(...(await chromiumRuns(o, block, rows, log)));
   return { dataset: path.relative(REPO, o.dataDir), frames: block.length, members: ens.members.length, rows, ms: performance.now() - t0 };
 }
@@ -265,7 +284,7 @@ export function renderScoreMarkdown(r: ScoreBenchResult): string {
   ];
   for (const x of r.rows) {
     const perS = x.samples ? (x.samples / (x.median / 1000)).toLocaleString('en-US', { maximumFractionDigits: 0 }) : '';
-    const unit = !x.samples ? '' : x.workload.startsWith('ensemble') ? 'frames/s' : 'windows/s';
+    const unit = !x.samples ? '' : x.workload.startsWith('ensemble') || x.workload.startsWith('detect') ? 'frames/s' : 'windows/s';
     const parts = x.parts ? Object.entries(x.parts).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`).join(', ') : '';
     lines.push(`| ${x.workload} | ${x.path}${x.note ? ` (${x.note})` : ''} | ${(x.median / 1000).toFixed(2)} s | ${perS} ${unit} | ${parts} | ${x.maxFrameGapMs === undefined ? '' : `${x.maxFrameGapMs.toFixed(0)} ms`} | ${x.runs.length} |`);
   }

@@ -10,10 +10,11 @@ import type { SourceDecl } from '../ingest/source';
 import { quoteIdent } from '../util/sql';
 import { formatCount, formatFixed, formatPercent } from '../util/format';
 import { resultIpc, type ColumnSpec } from './arrow';
-import { anchorColumn, anchorsSql, referenceSql, type ModelSpec } from './cell';
+import { anchorColumns, anchorsSql, referenceSql, type ClusterParams, type ModelSpec } from './cell';
 import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, TrainRequest, TrainResult } from './client';
 import { resolveColumns, trainedEncoderMapping, trainedPolicyMapping, type TrainRecipe } from '../models/recipe';
-import { numericColumns } from './frames';
+import { framesFromArrow, numericColumns } from './frames';
+import { detectOnsets } from './onsets';
 import type { DatasetStats, ModelMapping, TensorInfo } from './mapping';
 import type { ClusterSummary } from './summary';
 
@@ -200,7 +201,7 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
       on = { label: ref.label, episodes: ref.ids };
     } else {
       step('Finding failure onsets…');
-      anchorRows = await ctx.db.rows(anchorsSql(spec.params, cols.state, await episodeColumns(ctx)), ctx.id, ctx.opts);
+      anchorRows = await findAnchors(spec.params, { state: cols.state, action: cols.action }, table, columns, ctx);
       if (anchorRows.length < 3) throw new Error(`Clustering needs at least 3 failure windows; the failures (${spec.params.failures}) with onsets give ${anchorRows.length}.`);
       on = { label: `${anchorRows.length} failure windows`, anchors: { episode: Int32Array.from(anchorRows, (a) => Number(a.episode_index)), frame: Int32Array.from(anchorRows, (a) => Number(a.frame_index)) } };
     }
@@ -252,7 +253,7 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
 
   const p = spec.params;
   step('Finding failure onsets…');
-  const anchors = anchorRows ?? (await ctx.db.rows(anchorsSql(p, anchorColumn(spec)), ctx.id, ctx.opts));
+  const anchors = anchorRows ?? (await findAnchors(p, anchorColumns(spec), table, columns, ctx));
   if (anchors.length < 3) throw new Error(`Clustering needs at least 3 failure windows; the failures (${p.failures}) with onsets give ${anchors.length}.`);
   const episode = Int32Array.from(anchors, (a) => Number(a.episode_index));
   const frame = Int32Array.from(anchors, (a) => Number(a.frame_index));
@@ -300,6 +301,27 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
       summaries,
     },
   };
+}
+
+/**
+ * One window anchor per failed episode (rows of {@link anchorsSql}): the onsets reviewers marked, and where nobody
+ * has (or the cell asks for detected onsets) the detector's, run on the frames the input query read (`detectOnsets`:
+ * the start of the first strong, sustained break of a one-step model of the state given its command). Without the state
+ * column in those frames, the query's own fallback (the largest state jump over the `frames` view) anchors them.
+ */
+async function findAnchors(p: ClusterParams, cols: { state: string; action: string | null }, table: Table, columns: Record<string, number>, ctx: ModelRunContext): Promise<Record<string, unknown>[]> {
+  const inFrames = columns[cols.state] !== undefined;
+  const rows = await ctx.db.rows(anchorsSql(p, cols.state, await episodeColumns(ctx), inFrames ? 'frames' : 'jump'), ctx.id, ctx.opts);
+  if (!inFrames || rows.every((r) => r.frame_index != null)) return rows;
+  const action = cols.action && columns[cols.action] !== undefined ? cols.action : null;
+  const fps = await datasetFps(ctx);
+  const block = framesFromArrow(table, action ? [cols.state, action] : [cols.state]);
+  const found = new Map(detectOnsets(block, cols.state, action, { fps }).map((o) => [o.episode, o.frame]));
+  return rows.flatMap((r) => {
+    if (r.frame_index != null) return [r];
+    const f = found.get(Number(r.episode_index));
+    return f === undefined ? [] : [{ ...r, frame_index: f, onset_s: f / fps }];
+  });
 }
 
 /** The columns of the `episodes` table. */

@@ -110,11 +110,13 @@ export function referenceSql(p: UncertaintyParams): string | null {
 }
 
 /**
- * The query anchoring one window per failed episode: `episode_index, frame_index, onset_s, source` plus the
- * summary conditions. The detector takes the frame where the state jumps most from the previous one (an impact,
- * a slip, a policy starting to flail); on the demo that is within ~1.5 s of the true onset for most failures.
+ * The query anchoring one window per failed episode: `episode_index, frame_index, onset_s, onset_source` plus the
+ * summary conditions. Reviewed onsets come from `episodes.failure_onset_s`. Episodes left to the detector get a NULL
+ * `frame_index` when `detector` is 'frames' (the run fills it from the frames it read: `detectOnsets` in onsets.ts,
+ * the start of the first strong, sustained break of a one-step model of the state); with 'jump' (the fallback when the
+ * input query lacks the state column) this query picks the frame where the state jumps most from the previous one.
  */
-export function anchorsSql(p: ClusterParams, stateColumn: string, episodeColumns?: string[]): string {
+export function anchorsSql(p: ClusterParams, stateColumn: string, episodeColumns?: string[], detector: 'frames' | 'jump' = 'frames'): string {
   const fps = `(SELECT max(length / duration_s) FROM episodes WHERE duration_s > 0)`;
   // With the episodes' columns known (at run time), columns a dataset lacks read as NULL instead of failing.
   const has = (c: string) => !episodeColumns || episodeColumns.includes(c);
@@ -127,7 +129,12 @@ export function anchorsSql(p: ClusterParams, stateColumn: string, episodeColumns
     ? `CASE WHEN list_count(${q}) = len(${q}) AND list_count(${prev}) = len(${prev}) THEN list_distance(${q}, ${prev}) END AS jump`
     : `list_distance(${q}, ${prev}) AS jump`;
   const onsetCol = has('failure_onset_s') ? 'failure_onset_s' : 'NULL::DOUBLE AS failure_onset_s';
-  const detected = `SELECT episode_index, arg_max(frame_index, jump) AS frame_index FROM (
+  const detected =
+    p.onsets === 'annotated'
+      ? 'SELECT NULL::INTEGER AS episode_index, NULL::INTEGER AS frame_index WHERE false'
+      : detector === 'frames'
+        ? 'SELECT episode_index, NULL::INTEGER AS frame_index FROM failed'
+        : `SELECT episode_index, arg_max(frame_index, jump) AS frame_index FROM (
     SELECT episode_index, frame_index,
            ${jump}
     FROM frames WHERE episode_index IN (SELECT episode_index FROM failed)
@@ -139,11 +146,13 @@ export function anchorsSql(p: ClusterParams, stateColumn: string, episodeColumns
         ? 'd.frame_index'
         : `coalesce(CAST(round(f.failure_onset_s * ${fps}) AS INTEGER), d.frame_index)`;
   const source = p.onsets === 'detected' ? `'detected'` : p.onsets === 'annotated' ? `'annotated'` : `CASE WHEN f.failure_onset_s IS NULL THEN 'detected' ELSE 'annotated' END`;
+  // Rows the frames-side detector fills keep a NULL onset here; every other row needs one.
+  const keep = detector === 'frames' && p.onsets !== 'annotated' ? `${onset} IS NOT NULL OR d.episode_index IS NOT NULL` : `${onset} IS NOT NULL`;
   return `WITH failed AS (SELECT episode_index, ${onsetCol} FROM episodes WHERE ${p.failures}),
-detected AS (${p.onsets === 'annotated' ? 'SELECT NULL::INTEGER AS episode_index, NULL::INTEGER AS frame_index WHERE false' : detected})
+detected AS (${detected})
 SELECT f.episode_index, ${onset} AS frame_index, ${onset} / ${fps} AS onset_s, ${source} AS onset_source, ${category} AS failure_category${extra}
 FROM failed f JOIN episodes e USING (episode_index) LEFT JOIN detected d USING (episode_index)
-WHERE ${onset} IS NOT NULL
+WHERE ${keep}
 ORDER BY f.episode_index`;
 }
 
@@ -154,10 +163,19 @@ export function modelCellSql(source: string, spec: ModelSpec | undefined): strin
   return [source, anchorsSql(spec.params, anchorColumn(spec))];
 }
 
-/** The column whose jumps the onset detector looks for: the first mapped feature (the state, for the demo encoder). */
+/**
+ * The columns the onset detector reads: the state (the first mapped feature: the state, for the demo encoder) and
+ * the command (the second feature of that input, when there is one).
+ */
+export function anchorColumns(spec: ModelSpec): { state: string; action: string | null } {
+  if (spec.model.kind === 'trained') return { state: spec.model.recipe.state ?? 'state', action: spec.model.recipe.action ?? null };
+  const f = spec.mapping.inputs[0]?.features ?? [];
+  return { state: f[0]?.column ?? 'observation.state', action: f[1]?.column ?? null };
+}
+
+/** The column the onset detector reads the state from (see {@link anchorColumns}). */
 export function anchorColumn(spec: ModelSpec): string {
-  if (spec.model.kind === 'trained') return spec.model.recipe.state ?? 'state';
-  return spec.mapping.inputs[0]?.features[0]?.column ?? 'observation.state';
+  return anchorColumns(spec).state;
 }
 
 /** URLs a model cell fetches (demo manifests and model URLs; relative ones resolve against the page). */

@@ -11,3 +11,4 @@ export { adjustedRandIndex, auroc, silhouette } from './metrics.ts';
 export { fitPca, projectPca, type Pca } from './pca.ts';
 export { resultIpc, resultTable, type ColumnSpec } from './arrow.ts';
 export { framesFromArrow, episodeRanges, numericColumns, type FrameBlock, type FrameColumn } from './frames.ts';
+export { detectOnsets, frameSurprise, type DetectedOnset, type OnsetOptions } from './onsets.ts';

@@ -106,7 +106,7 @@ export function failureClusteringNotebook(sources: SourceDecl[] = demoSources())
         'intro',
         '# Failure clustering\n' +
           'Every failed deployment gets a 4-second window of state and action around its failure onset: the onset a reviewer marked (`episodes.failure_onset_s`) or, where nobody has, ' +
-          'the frame where the state jumps most. An encoder turns each window into 8 numbers; k-means (k by silhouette, or set it) and DBSCAN group them, and the map shows them in 2-D. ' +
+          'the detected onset: the start of the first strong, sustained stretch where the state stops following its command as a one-step model of the robot predicts (robust z-scores, from the frames themselves). An encoder turns each window into 8 numbers; k-means (k by silhouette, or set it) and DBSCAN group them, and the map shows them in 2-D. ' +
           'Click a point to open its episode.\n\n' +
           '**Name the clusters** in the cell: the names are saved in the notebook and become the `cluster_name` column of `failure_clusters`, so they work as failure modes and as replay-mix sets. ' +
           'In the replay-mix designer, a targeted set `{kind: "where", where: "episode_index IN (SELECT episode_index FROM failure_clusters WHERE cluster_name = \'collision\')"}` replays the episodes of the cluster you named *collision* (open this notebook first, so the table exists).',
@@ -194,7 +194,7 @@ export function trainedClusteringNotebook(sources: SourceDecl[]): NotebookDoc {
       md(
         'intro',
         '# Failure clustering\n' +
-          'Every failed or intervened episode (the log\'s `outcome`) gets a window of state and action around its failure onset: the onset a reviewer marked or, where nobody has, the frame where the state jumps most. ' +
+          'Every failed or intervened episode (the log\'s `outcome`) gets a window of state and action around its failure onset: the onset a reviewer marked or, where nobody has, the detected onset: the start of the first strong, sustained stretch where the state stops following its command as a one-step model of the robot, fitted on these frames, predicts (robust z-scores, no thresholds in the data\'s units). ' +
           'The embedding, fitted in this tab on those windows (the tracking residual, state − commanded action, when both have the same size; PCA to 8 numbers), is clustered with k-means (k by silhouette) and DBSCAN. ' +
           TRAIN_NOTE,
       ),
