@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 // The "bundle" build inlines ORT's JS glue; only the .wasm stays external, self-hosted from dist/ via ?url.
 import * as ort from 'onnxruntime-web/wasm';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { Scorer, type ClusterRequest, type EmbedRequest, type ScoreFramesRequest, type TrainRequest } from './score/scorer';
+import { Scorer, type ClusterRequest, type EmbedRequest, type OnsetRequest, type ScoreFramesRequest, type TrainRequest } from './score/scorer';
 import type { ScoreProgress } from './score/jobs';
 import type { DatasetStats } from '../src/lib/score/mapping';
 
@@ -88,6 +88,11 @@ const api = {
   async cluster(id: number, req: ClusterRequest, onProgress?: (p: ScoreProgress) => void) {
     const r = await scorer.cluster(id, req, onProgress);
     return Comlink.transfer(r, [r.table.buffer as ArrayBuffer]);
+  },
+
+  /** Detects failure onsets in frames (job `id`, cancellable). */
+  detectOnsets(id: number, req: OnsetRequest, onProgress?: (p: ScoreProgress) => void) {
+    return scorer.detectOnsets(id, req, onProgress);
   },
 
   /** Trains models in the tab (job `id`, cancellable) and loads them; their ONNX bytes come back too. */

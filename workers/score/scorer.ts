@@ -9,6 +9,7 @@ import { dbscan, kmeansAuto, type DbscanResult, type KMeansChoice } from '../../
 import { denormalize, fillBatch, planInputs, strideSamples } from '../../src/lib/score/features';
 import { episodeRanges, framesFromArrow, numericColumns, rowOf, type FrameBlock } from '../../src/lib/score/frames';
 import { map2d, type MapMethod } from '../../src/lib/score/map';
+import { detectOnsets, type DetectedOnset } from '../../src/lib/score/onsets';
 import { validateMapping, type DatasetStats, type ModelMapping, type ModelSignature } from '../../src/lib/score/mapping';
 import { summarizeClusters, type ClusterSummary, type WindowMeta } from '../../src/lib/score/summary';
 import {
@@ -107,6 +108,15 @@ export interface ClusterResult {
   /** Arrow IPC: window, episode_index, cluster, dbscan_cluster, x, y (one row per window). */
   table: Uint8Array;
   ms: number;
+}
+
+/** Failure onsets detected in the frames given (see `src/lib/score/onsets.ts`). */
+export interface OnsetRequest {
+  /** Arrow IPC of the frames (episode_index, frame_index, the state and, when given, the action column). */
+  frames: Uint8Array;
+  state: string;
+  action: string | null;
+  fps: number;
 }
 
 /** Training models in the tab on the frames given (see `src/lib/models/train.ts`). */
@@ -337,6 +347,15 @@ export class Scorer {
    * Trains the recipe's models on the frames (job `id`, cancellable between chunks of steps) and loads them: a
    * bootstrap policy ensemble for uncertainty, a PCA window embedding for clustering.
    */
+  /** Detects failure onsets in the frames (the detector's fit reads every frame given: off the page's thread). */
+  async detectOnsets(id: number, req: OnsetRequest, onProgress?: (p: ScoreProgress) => void): Promise<DetectedOnset[]> {
+    return this.jobs.run(id, onProgress, async (job) => {
+      const block = framesFromArrow(tableFromIPC(req.frames), req.action ? [req.state, req.action] : [req.state]);
+      await job.checkpoint(0.1, 'detecting onsets');
+      return detectOnsets(block, req.state, req.action, { fps: req.fps });
+    });
+  }
+
   async train(id: number, req: TrainRequest, onProgress?: (p: ScoreProgress) => void): Promise<TrainResult> {
     return this.jobs.run(id, onProgress, async (job) => {
       const t0 = performance.now();

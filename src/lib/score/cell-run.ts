@@ -11,10 +11,10 @@ import { quoteIdent } from '../util/sql';
 import { formatCount, formatFixed, formatPercent } from '../util/format';
 import { resultIpc, type ColumnSpec } from './arrow';
 import { anchorColumns, anchorsSql, referenceSql, type ClusterParams, type ModelSpec } from './cell';
-import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, TrainRequest, TrainResult } from './client';
+import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, OnsetRequest, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, TrainRequest, TrainResult } from './client';
 import { resolveColumns, trainedEncoderMapping, trainedPolicyMapping, type TrainRecipe } from '../models/recipe';
-import { framesFromArrow, numericColumns } from './frames';
-import { detectOnsets } from './onsets';
+import { numericColumns } from './frames';
+import type { DetectedOnset } from './onsets';
 import type { DatasetStats, ModelMapping, TensorInfo } from './mapping';
 import type { ClusterSummary } from './summary';
 
@@ -44,6 +44,7 @@ export interface ScorePort {
   embedWindows(req: EmbedRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<EmbedResult>;
   cluster(req: ClusterRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<ClusterResult>;
   train(req: TrainRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<TrainResult>;
+  detectOnsets(req: OnsetRequest, onProgress?: (p: ScoreProgress) => void): ScoreJobPort<DetectedOnset[]>;
   cancel(id: number): Promise<boolean>;
 }
 
@@ -201,7 +202,7 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
       on = { label: ref.label, episodes: ref.ids };
     } else {
       step('Finding failure onsets…');
-      anchorRows = await findAnchors(spec.params, { state: cols.state, action: cols.action }, table, columns, ctx);
+      anchorRows = await findAnchors(spec.params, { state: cols.state, action: cols.action }, frames, columns, ctx, job);
       if (anchorRows.length < 3) throw new Error(`Clustering needs at least 3 failure windows; the failures (${spec.params.failures}) with onsets give ${anchorRows.length}.`);
       on = { label: `${anchorRows.length} failure windows`, anchors: { episode: Int32Array.from(anchorRows, (a) => Number(a.episode_index)), frame: Int32Array.from(anchorRows, (a) => Number(a.frame_index)) } };
     }
@@ -253,7 +254,7 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
 
   const p = spec.params;
   step('Finding failure onsets…');
-  const anchors = anchorRows ?? (await findAnchors(p, anchorColumns(spec), table, columns, ctx));
+  const anchors = anchorRows ?? (await findAnchors(p, anchorColumns(spec), frames, columns, ctx, job));
   if (anchors.length < 3) throw new Error(`Clustering needs at least 3 failure windows; the failures (${p.failures}) with onsets give ${anchors.length}.`);
   const episode = Int32Array.from(anchors, (a) => Number(a.episode_index));
   const frame = Int32Array.from(anchors, (a) => Number(a.frame_index));
@@ -309,14 +310,23 @@ export async function runModelCell(name: string, source: string, spec: ModelSpec
  * the start of the first strong, sustained break of a one-step model of the state given its command). Without the state
  * column in those frames, the query's own fallback (the largest state jump over the `frames` view) anchors them.
  */
-async function findAnchors(p: ClusterParams, cols: { state: string; action: string | null }, table: Table, columns: Record<string, number>, ctx: ModelRunContext): Promise<Record<string, unknown>[]> {
+async function findAnchors(
+  p: ClusterParams,
+  cols: { state: string; action: string | null },
+  frames: Uint8Array,
+  columns: Record<string, number>,
+  ctx: ModelRunContext,
+  run: <T>(j: ScoreJobPort<T>) => Promise<T>,
+): Promise<Record<string, unknown>[]> {
   const inFrames = columns[cols.state] !== undefined;
   const rows = await ctx.db.rows(anchorsSql(p, cols.state, await episodeColumns(ctx), inFrames ? 'frames' : 'jump'), ctx.id, ctx.opts);
   if (!inFrames || rows.every((r) => r.frame_index != null)) return rows;
   const action = cols.action && columns[cols.action] !== undefined ? cols.action : null;
   const fps = await datasetFps(ctx);
-  const block = framesFromArrow(table, action ? [cols.state, action] : [cols.state]);
-  const found = new Map(detectOnsets(block, cols.state, action, { fps }).map((o) => [o.episode, o.frame]));
+  ctx.onNote?.('Detecting failure onsets…');
+  // In the score worker: the detector's fit reads every frame (seconds at 100k), which would freeze the page.
+  const detected = await run(ctx.score.detectOnsets({ frames: frames.slice(), state: cols.state, action, fps }));
+  const found = new Map(detected.map((o) => [o.episode, o.frame]));
   return rows.flatMap((r) => {
     if (r.frame_index != null) return [r];
     const f = found.get(Number(r.episode_index));

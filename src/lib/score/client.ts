@@ -5,13 +5,14 @@
  */
 import * as Comlink from 'comlink';
 import type { ScoreApi, ScoreRuntimeInfo } from '../../../workers/score.worker';
-import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ScoreFramesRequest, ScoreFramesResult, TrainRequest, TrainResult } from '../../../workers/score/scorer';
+import type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, OnsetRequest, ScoreFramesRequest, ScoreFramesResult, TrainRequest, TrainResult } from '../../../workers/score/scorer';
+import type { DetectedOnset } from './onsets';
 import type { ScoreProgress } from '../../../workers/score/jobs';
 import type { ModelInfo } from '../../../workers/score/models';
 import type { DemoManifest } from '../models/demo-models';
 import type { DatasetStats, ModelMapping } from './mapping';
 
-export type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, ScoreRuntimeInfo, TrainRequest, TrainResult };
+export type { ClusterRequest, ClusterResult, EmbedRequest, EmbedResult, OnsetRequest, ModelInfo, ScoreFramesRequest, ScoreFramesResult, ScoreProgress, ScoreRuntimeInfo, TrainRequest, TrainResult };
 
 /** A cancellable piece of work: pass `id` to {@link ScoreClient.cancel}. */
 export interface ScoreJob<T> {
@@ -119,6 +120,13 @@ export class ScoreClient {
   cluster(req: ClusterRequest, onProgress?: (p: ScoreProgress) => void): ScoreJob<ClusterResult> {
     const id = this.#nextId++;
     const done = this.#remote.cluster(id, req, proxied(onProgress)) as Promise<ClusterResult>;
+    return { id, done };
+  }
+
+  /** Detects failure onsets in the worker (frames transferred). */
+  detectOnsets(req: OnsetRequest, onProgress?: (p: ScoreProgress) => void): ScoreJob<DetectedOnset[]> {
+    const id = this.#nextId++;
+    const done = this.#remote.detectOnsets(id, Comlink.transfer(req, [req.frames.buffer as ArrayBuffer]), proxied(onProgress)) as Promise<DetectedOnset[]>;
     return { id, done };
   }
 

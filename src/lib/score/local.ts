@@ -69,6 +69,10 @@ export class LocalScore implements ScorePort {
     return this.#job((id) => this.scorer.cluster(id, req, onProgress));
   }
 
+  detectOnsets(req: Parameters<ScorePort['detectOnsets']>[0], onProgress?: Parameters<ScorePort['detectOnsets']>[1]) {
+    return this.#job((id) => this.scorer.detectOnsets(id, req, onProgress));
+  }
+
   train(req: Parameters<ScorePort['train']>[0], onProgress?: Parameters<ScorePort['train']>[1]) {
     return this.#job((id) => this.scorer.train(id, req, onProgress));
   }
