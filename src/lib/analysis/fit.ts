@@ -115,14 +115,19 @@ export function fitDriftWatch(schema: Schema): DriftWatchForm {
     measuredColumn: pick(schema, f.framesTable, [f.measuredColumn, 'state'], /state/, f.measuredColumn),
     commandedColumn: pick(schema, f.framesTable, [f.commandedColumn, 'actions'], /action/, f.commandedColumn),
     jointNames: [],
+    // Calibrations are told by their tag; without tags none can be (the capability check says so).
+    calibration: has(schema, f.episodesTable, 'tags') ? f.calibration : 'false',
+    timestampColumn: f.timestampColumn !== null && has(schema, f.episodesTable, f.timestampColumn) ? f.timestampColumn : null,
     deployments: has(schema, f.episodesTable, 'policy_version') ? f.deployments : 'false',
   };
 }
 
-/** Review sampling on user data: strata the episodes have. */
+/** Review sampling on user data: a pool and strata from the columns the episodes have. */
 export function fitReviewSampling(schema: Schema): ReviewSamplingForm {
   const f = defaultReviewSamplingForm();
-  return { ...f, strata: f.strata.filter((s) => has(schema, f.episodesTable, s)) };
+  // Without tags no episode is marked auto-collected: every episode with an outcome is one to audit.
+  const pool = has(schema, f.episodesTable, 'tags') ? f.pool : '"outcome" IS NOT NULL';
+  return { ...f, pool, strata: f.strata.filter((s) => has(schema, f.episodesTable, s)) };
 }
 
 /** The column map for cells outside a form (the review queue, the agreement example) on user data. */

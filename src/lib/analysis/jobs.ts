@@ -270,7 +270,7 @@ export const FORMS: { [K in FormKind]: FormDef<K> } = {
       { kind: 'group', label: 'More', folded: true, fields: [
         { kind: 'names', path: 'jointNames', label: 'joint names' },
         { kind: 'text', path: 'deployments', label: 'deployments where', mono: true },
-        { kind: 'text', path: 'timestampColumn', label: 'episode time column', mono: true },
+        { kind: 'text', path: 'timestampColumn', label: 'episode time column', mono: true, nullable: true },
         { kind: 'text', path: 'episodesTable', label: 'episodes table', mono: true },
         { kind: 'text', path: 'framesTable', label: 'frames table', mono: true },
       ] },

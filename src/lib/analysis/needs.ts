@@ -44,6 +44,11 @@ export function rotationNeeds(c: ColumnMap, required: boolean): CellNeed[] {
   return [{ table: c.table, columns: [source.column], message: `The rotation is derived from \`${source.column}\` (${ROLE_FIELDS[role].what}), which \`${c.table}\` does not have: add it to the deployment log, or set "rotation from" in the form's Columns (rotationFrom).` }];
 }
 
+/** Whether a form's SQL condition selects nothing by construction (a fitted form's "none of the data say"). */
+function isNone(condition: string): boolean {
+  return condition.trim().toLowerCase() === 'false';
+}
+
 /** Needs of the columns a SQL condition of a form names (`"tags" LIKE …`). */
 function conditionNeeds(table: string, label: string, condition: string | null | undefined): CellNeed[] {
   if (!condition) return [];
@@ -116,7 +121,10 @@ export function jobNeeds(job: JobId, form: unknown): CellNeed[] {
       const f = form as FormKinds['drift-watch'];
       return [
         ...conditionNeeds(f.episodesTable, 'calibration episodes where', f.calibration),
-        { table: f.episodesTable, columns: [f.timestampColumn], message: `\`${f.episodesTable}\` has no column \`${f.timestampColumn}\`, so there are no weeks to compare: add \`timestamp\` to the log, or set the episode time column in the form.` },
+        f.timestampColumn === null
+          ? unmappedNeed(f.episodesTable, `\`${f.episodesTable}\` has no time column, so there are no weeks to compare: add \`timestamp\` to the deployment log (see Log format), and set the episode time column in the form (timestampColumn).`)
+          : { table: f.episodesTable, columns: [f.timestampColumn], message: `\`${f.episodesTable}\` has no column \`${f.timestampColumn}\`, so there are no weeks to compare: add \`timestamp\` to the log, or set the episode time column in the form.` },
+        ...(isNone(f.calibration) ? [unmappedNeed(f.episodesTable, 'No episode can be told to be a calibration (a reference-pose run): tag those runs `calibration` in the log\'s `tags` column (see Log format), or write the calibration condition in the form.')] : []),
         { table: f.framesTable, columns: [f.commandedColumn, f.measuredColumn], message: `\`${f.framesTable}\` needs the commanded (\`${f.commandedColumn}\`) and measured (\`${f.measuredColumn}\`) vectors: set both columns in the form.` },
         ...conditionNeeds(f.episodesTable, 'deployments where', f.deployments),
       ];
