@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultColumns, episodesInput, type ColumnMap } from '../../src/lib/analysis';
+import { ANALYSIS_TEMPLATES, defaultColumns, episodesInput, type ColumnMap } from '../../src/lib/analysis';
+import { has, schemaFromRows } from '../../src/lib/contract';
 import { runNotebook } from '../../src/lib/headless/run';
 import type { SourceDecl } from '../../src/lib/ingest/source';
 
@@ -70,5 +71,41 @@ describe('rotation derived without a rotation column', () => {
     const sql = episodesInput(defaultColumns(), ['outcome', 'rotation']);
     expect(sql).toContain('TRY_CAST("rotation" AS BIGINT) AS rot');
     expect(sql).not.toContain('_versions');
+  });
+});
+
+describe('jobs on a log with no rotation and no tags (the SO-101 fleet)', () => {
+  const FLEET = 'tests/fixtures/datasets/so101_fleet';
+  const fleet: SourceDecl[] = [{ name: 'dataset', kind: 'lerobot', url: FLEET }, { name: 'deployments', kind: 'csv', url: `${FLEET}/deployment_log.csv`, role: 'episode-log' }];
+
+  it('derive the rotation from the policy version and target the failed deployments in the replay mix', { timeout: 180_000 }, async () => {
+    const [s] = await runNotebook({ version: 1, title: 's', sources: fleet, cells: [{ id: 's', kind: 'sql', name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] }, { baseDir: REPO, maxRows: 100_000 });
+    const schema = schemaFromRows(s.rows ?? []);
+    expect(has(schema, 'episodes', 'rotation') || has(schema, 'episodes', 'tags')).toBe(false);
+    const rows = readFileSync(path.join(REPO, FLEET, 'deployment_log.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const failedDeployments = rows.filter((r) => r[2] !== '' && r[3] !== 'success').length;
+    const versions = new Set(rows.map((r) => r[2]).filter(Boolean)).size;
+
+    const red = ANALYSIS_TEMPLATES.find((t) => t.id === 'red-flags')!.build(fleet, schema);
+    expect(JSON.stringify(red)).toContain('"rotationFrom":"policy"');
+    const redRun = await runNotebook(red, { baseDir: REPO, maxRows: 1000 });
+    expect(redRun.filter((r) => r.status === 'error').map((r) => `${r.name}: ${r.error}`)).toEqual([]);
+    expect(redRun.find((r) => r.name === 'red_flags')?.status).toBe('done');
+
+    const cost = ANALYSIS_TEMPLATES.find((t) => t.id === 'cost-per-success')!.build(fleet, schema);
+    const costRun = await runNotebook(cost, { baseDir: REPO, maxRows: 1000 });
+    const ledger = costRun.find((r) => r.name === 'cost_ledger')!;
+    expect(ledger.status).toBe('done');
+    // One ledger row per derived rotation: the seed demos (0) and one per policy version.
+    expect((ledger.rows ?? []).map((r) => Number(r.rotation))).toEqual(Array.from({ length: versions + 1 }, (_, i) => i));
+
+    const mix = ANALYSIS_TEMPLATES.find((t) => t.id === 'replay-mix')!.build(fleet, schema);
+    expect(mix.cells.find((c) => c.name === 'intro')?.source).toMatch(/no tag column.*targeted set "failed"/);
+    const mixRun = await runNotebook(mix, { baseDir: REPO, maxRows: 100_000 });
+    expect(mixRun.filter((r) => r.status === 'error').map((r) => `${r.name}: ${r.error}`)).toEqual([]);
+    const manifest = mixRun.find((r) => r.name === 'replay_manifest')!;
+    expect(manifest.status).toBe('done');
+    const targeted = new Set((manifest.rows ?? []).filter((r) => r.set === 'failed').map((r) => Number(r.episode_index)));
+    expect(targeted.size).toBe(failedDeployments);
   });
 });
