@@ -177,10 +177,12 @@ describe('red flags, by hand', () => {
 
   it('validates the form', () => {
     const fm = form('healthy', 'healthy_costs');
-    fm.columns.rotationColumn = null;
+    fm.columns.rotationFrom = 'week' as never;
     fm.thresholds.maxCycleDays = 0;
     const errors = validateRedFlagsForm(fm).join(' ');
-    expect(errors).toMatch(/Map the column with the flywheel rotation/);
+    expect(errors).toMatch(/rotationFrom must be one of column, policy, timestamp/);
     expect(errors).toMatch(/maxCycleDays must be a number more than 0/);
+    // An unmapped rotation is no form error: the capability check says what to add (analysis-sample.test.ts).
+    expect(validateRedFlagsForm({ ...form('healthy', 'healthy_costs'), columns: { ...fm.columns, rotationFrom: 'column', rotationColumn: null } })).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import {
   failureParetoSql,
   failurePrioritySql,
   inputChecksSql,
+  redFlagsNotebook,
   validateRedFlagsForm,
   type ColumnMap,
 } from '../../src/lib/analysis';
@@ -73,7 +74,16 @@ describe('a dataset with only an outcome column (the v2.1 sample)', () => {
     for (const c of doc.cells.filter((x) => x.kind !== 'markdown')) expect(nb.runtime[c.id].error, c.name).toBeUndefined();
   });
 
-  it('jobs that need rotations say which column to map', () => {
-    expect(validateRedFlagsForm({ ...defaultRedFlagsForm(), columns: outcomeOnly, costs: null }).join(' ')).toMatch(/Map the column with the flywheel rotation \(iteration\) number \(rotationColumn\); this job needs it\./);
+  it('jobs that need rotations say what to add, in the capability check rather than as a form error', async () => {
+    const form = { ...defaultRedFlagsForm(), columns: outcomeOnly, costs: null };
+    // The form stays valid (and shareable): the rotation is a capability of the data, not a mistake in the form.
+    expect(validateRedFlagsForm(form)).toEqual([]);
+    const doc = redFlagsNotebook([], form);
+    const nb = new NotebookRunner(doc, engineNotebookDb(engine));
+    await nb.runAll();
+    const cell = doc.cells.find((c) => c.name === 'red_flags')!;
+    expect(nb.runtime[cell.id].status).toBe('disabled');
+    expect(nb.runtime[cell.id].capability).toMatch(/no rotation is mapped: add `rotation` to the deployment log, or a `policy_version`.*`timestamp`/);
+    for (const c of doc.cells) expect(nb.runtime[c.id].error, c.name).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultColumns, defaultQualityGateForm } from '../../src/lib/analysis';
-import { fitColumns, fitCostModel, fitFailureMining, fitQualityGate } from '../../src/lib/analysis/fit';
+import { fitColumns, fitCostModel, fitFailureMining, fitQualityGate, fitRedFlags } from '../../src/lib/analysis/fit';
 import { jobNeeds } from '../../src/lib/analysis/needs';
 import { LOG_COLUMNS, OUTCOMES, logFormatMarkdown, quotedIdents, schemaFromRows, suggestMapping, unmetNeeds } from '../../src/lib/contract';
 import { runNotebook } from '../../src/lib/headless/run';
@@ -79,9 +79,21 @@ describe('capability checks', () => {
 });
 
 describe('forms fitted to the open data', () => {
-  it('set optional roles the data lack to none and keep the ones a job cannot do without', () => {
-    const c = fitColumns(defaultColumns(), schema, ['outcome', 'rotation']);
-    expect(c).toMatchObject({ outcomeColumn: 'outcome', policyColumn: 'policy_version', rotationColumn: 'rotation', tagColumn: null, notesColumn: null, timestampColumn: null, failureColumn: null, conditionColumns: [] });
+  it('set every role the data lack to none and derive the rotation from the policy version', () => {
+    const c = fitColumns(defaultColumns(), schema);
+    expect(c).toMatchObject({ outcomeColumn: 'outcome', policyColumn: 'policy_version', rotationColumn: null, rotationFrom: 'policy', tagColumn: null, notesColumn: null, timestampColumn: null, failureColumn: null, conditionColumns: [] });
+  });
+
+  it('derive the rotation from the timestamp when there is no policy version, else leave it to the capability check', () => {
+    const ts = schemaFromRows([{ table_name: 'episodes', column_name: 'outcome' }, { table_name: 'episodes', column_name: 'timestamp' }]);
+    expect(fitColumns(defaultColumns(), ts)).toMatchObject({ rotationColumn: null, rotationFrom: 'timestamp', timestampColumn: 'timestamp' });
+    const bare = schemaFromRows([{ table_name: 'episodes', column_name: 'outcome' }]);
+    const f = fitRedFlags(bare);
+    expect(f.columns).toMatchObject({ rotationColumn: null, rotationFrom: 'column', policyColumn: null, timestampColumn: null });
+    expect(unmetNeeds(jobNeeds('red_flags', f), bare).join(' ')).toMatch(/no rotation is mapped: add `rotation`.*`policy_version`.*`timestamp`/);
+    // With a rotation column, it is read as before.
+    const rot = schemaFromRows([{ table_name: 'episodes', column_name: 'outcome' }, { table_name: 'episodes', column_name: 'rotation' }, { table_name: 'episodes', column_name: 'policy_version' }]);
+    expect(fitColumns(defaultColumns(), rot)).toMatchObject({ rotationColumn: 'rotation', rotationFrom: 'column' });
   });
 
   it('start failure modes neutral, with no demo priors', () => {

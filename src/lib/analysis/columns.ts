@@ -19,8 +19,15 @@ export interface ColumnMap {
   successValue: string;
   /** The failure category (mode) of failed episodes. */
   failureColumn: string | null;
-  /** The flywheel rotation (iteration) an episode belongs to. */
+  /** The flywheel rotation (iteration) an episode belongs to (read when {@link ColumnMap.rotationFrom} is `column`). */
   rotationColumn: string | null;
+  /**
+   * Where the rotation comes from: the rotation column (`column`, the default; absent means the same, for notebooks
+   * saved before this existed), derived from the policy version (`policy`: each version is one rotation, numbered
+   * 1, 2, … in order of its first episode, demos belong to the latest version first seen at or before them, 0
+   * before any) or from the timestamp (`timestamp`: one rotation per ISO week, numbered 1, 2, … from the first).
+   */
+  rotationFrom?: RotationFrom;
   /** The deployed policy; null on teleoperated demos. Episodes with a policy and an outcome are "deployments". */
   policyColumn: string | null;
   /** When the episode was recorded. */
@@ -40,6 +47,11 @@ export interface ColumnMap {
   conditionColumns: string[];
 }
 
+/** Where a job reads the rotation from (see {@link ColumnMap.rotationFrom}). */
+export type RotationFrom = 'column' | 'policy' | 'timestamp';
+/** Every {@link RotationFrom}, in the form's order. */
+export const ROTATION_FROM: readonly RotationFrom[] = ['column', 'policy', 'timestamp'];
+
 /** Defaults: the canonical `episodes` view joined with a deployment log like the demo's (use {@link defaultColumns} for an editable copy). */
 export const DEFAULT_COLUMNS: Readonly<Omit<ColumnMap, 'conditionColumns'> & { conditionColumns: readonly string[] }> = Object.freeze({
   table: 'episodes',
@@ -47,6 +59,7 @@ export const DEFAULT_COLUMNS: Readonly<Omit<ColumnMap, 'conditionColumns'> & { c
   successValue: 'success',
   failureColumn: 'failure_category',
   rotationColumn: 'rotation',
+  rotationFrom: 'column',
   policyColumn: 'policy_version',
   timestampColumn: 'timestamp',
   tagColumn: 'tags',
@@ -84,7 +97,17 @@ export function roleColumn(c: ColumnMap, role: ColumnRole): string | null {
   return c[ROLE_FIELDS[role].field] as string | null;
 }
 
-/** Checks the mapping; `required` roles must be mapped to a column. */
+/**
+ * The column the rotation is read or derived from, and how (null when there is no rotation: the rotation column
+ * is unmapped, or the policy / timestamp column it is derived from is).
+ */
+export function rotationSource(c: ColumnMap): { from: RotationFrom; column: string } | null {
+  const from = c.rotationFrom ?? 'column';
+  const column = from === 'policy' ? c.policyColumn : from === 'timestamp' ? c.timestampColumn : c.rotationColumn;
+  return column === null || column === undefined ? null : { from, column };
+}
+
+/** Checks the mapping; `required` roles must be mapped to a column (the rotation may be derived instead). */
 export function validateColumns(c: ColumnMap, errs: FormErrors, required: readonly ColumnRole[] = ['outcome']): void {
   if (typeof c !== 'object' || c === null) {
     errs.check(true, 'The column mapping is missing.');
@@ -94,10 +117,11 @@ export function validateColumns(c: ColumnMap, errs: FormErrors, required: readon
   errs.text('The success value', c.successValue);
   errs.text('The tag separator', c.tagSeparator, 8);
   errs.text('The targeted tag', c.targetedTag);
+  errs.check(c.rotationFrom !== undefined && !ROTATION_FROM.includes(c.rotationFrom), `rotationFrom must be one of ${ROTATION_FROM.join(', ')}.`);
   for (const role of Object.keys(ROLE_FIELDS) as ColumnRole[]) {
     const col = roleColumn(c, role);
     if (col === null || col === undefined) {
-      errs.check(required.includes(role), `Map ${ROLE_FIELDS[role].what} (${ROLE_FIELDS[role].field}); this job needs it.`);
+      errs.check(required.includes(role) && !(role === 'rotation' && rotationSource(c) !== null), `Map ${ROLE_FIELDS[role].what} (${ROLE_FIELDS[role].field}); this job needs it.`);
     } else {
       errs.text(`${ROLE_FIELDS[role].field}`, col);
     }
@@ -128,6 +152,31 @@ export function columnListingSql(table: string): string {
 }
 
 /**
+ * The WITH-clause entries that derive `rot` when {@link ColumnMap.rotationFrom} is `policy` or `timestamp`, ending in
+ * `_src` (the rows of `_in` with `rot` replaced). By policy: a version's rotation is its rank by first episode (by
+ * time when a timestamp is mapped, else by episode index), and an episode without a policy (a demo) belongs to the
+ * latest version first seen at or before it, 0 before any, so demos collected after deploying v2 count for v2's
+ * rotation like in the demo's log. By timestamp: the rank of the episode's ISO week (Monday-based).
+ */
+function rotationSql(c: ColumnMap): string {
+  if (rotationSource(c)?.from === 'timestamp') {
+    return `-- No rotation column: one rotation per ISO week of the timestamp, numbered from the first week
+_src AS (SELECT * REPLACE (CASE WHEN ts IS NOT NULL THEN dense_rank() OVER (ORDER BY date_trunc('week', ts)) END AS rot) FROM _in)`;
+  }
+  const at = c.timestampColumn === null ? 'episode_index' : 'ts';
+  return `-- No rotation column: each policy version is one rotation, in order of its first episode; demos join the latest version before them
+_versions AS (
+  SELECT policy, row_number() OVER (ORDER BY first_at, policy) AS rot, first_at
+  FROM (SELECT policy, min(${at}) AS first_at FROM _in WHERE policy IS NOT NULL GROUP BY policy)
+),
+_src AS (
+  SELECT i.* REPLACE (CASE WHEN i.policy IS NOT NULL THEN (SELECT v.rot FROM _versions v WHERE v.policy = i.policy)
+                           WHEN i.${at} IS NOT NULL THEN coalesce((SELECT max(v.rot) FROM _versions v WHERE v.first_at <= i.${at}), 0) END AS rot)
+  FROM _in i
+)`;
+}
+
+/**
  * The WITH-clause entries `_src`, `_guard` and `ep` every job starts from. `ep` has one row per episode:
  *
  * | column | meaning |
@@ -136,7 +185,7 @@ export function columnListingSql(table: string): string {
  * | outcome | the outcome as text |
  * | ok | outcome = success value (NULL without an outcome) |
  * | mode | failure category, NULL when empty |
- * | rot | rotation as BIGINT |
+ * | rot | rotation as BIGINT (read, or derived from the policy version or the week: see {@link rotationSql}) |
  * | policy | policy version as text, NULL for demos |
  * | deployed | has an outcome and (if a policy column is mapped) a policy |
  * | ts | timestamp |
@@ -157,7 +206,8 @@ export function episodesInput(c: ColumnMap, required: readonly ColumnRole[] = ['
   const deployed = c.policyColumn === null ? `${col(c.outcomeColumn)} IS NOT NULL` : `${col(c.outcomeColumn)} IS NOT NULL AND NULLIF(trim(CAST(${col(c.policyColumn)} AS VARCHAR)), '') IS NOT NULL`;
   const sep = quoteString(c.tagSeparator);
   const tags = c.tagColumn === null ? 'false' : `list_contains(string_split(coalesce(CAST(${col(c.tagColumn)} AS VARCHAR), ''), ${sep}), ${quoteString(c.targetedTag)})`;
-  const src = `_src AS (
+  const derived = rotationSource(c)?.from === 'policy' || rotationSource(c)?.from === 'timestamp';
+  const src = `${derived ? '_in' : '_src'} AS (
   SELECT episode_index,
          CAST(${col(c.outcomeColumn)} AS VARCHAR) AS outcome,
          lower(trim(CAST(${col(c.outcomeColumn)} AS VARCHAR))) = lower(${quoteString(c.successValue)}) AS ok,
@@ -172,9 +222,9 @@ export function episodesInput(c: ColumnMap, required: readonly ColumnRole[] = ['
          CAST(${col(c.taskColumn)} AS VARCHAR) AS task
   -- Mapped columns the table lacks become NULL here, so _guard below can name them instead of a bare binder error.
   FROM (SELECT * FROM ${t} UNION ALL BY NAME SELECT ${placeholders} WHERE false)
-)`;
+)${derived ? `,\n${rotationSql(c)}` : ''}`;
   const cases = required
-    .map((role) => ({ role, column: roleColumn(c, role) }))
+    .map((role) => ({ role, column: role === 'rotation' ? (rotationSource(c)?.column ?? null) : roleColumn(c, role) }))
     .filter((x): x is { role: ColumnRole; column: string } => x.column !== null)
     .map(({ role, column }) => ({
       failWhen: `NOT ${hasColumnSql(c.table, column)}`,

@@ -67,7 +67,9 @@ export function defaultCostModelForm(): CostModelForm {
 /** Problems with the form, as sentences (empty when it is valid). */
 export function validateCostModelForm(f: CostModelForm): string[] {
   const errs = new FormErrors();
-  validateColumns(f.columns, errs, ['outcome', 'rotation']);
+  // The rotation may be unmapped here: the capability check then says what to add (see needs.ts), so a form fitted
+  // to data without one stays valid and shareable.
+  validateColumns(f.columns, errs, ['outcome']);
   validateTargeting(f.targeting, errs);
   errs.number('operatorRatePerHour', f.operatorRatePerHour, 0, 1e6);
   errs.number('demosPerHour', f.demosPerHour, 0, 1e6, { min: true });

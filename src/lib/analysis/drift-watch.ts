@@ -15,8 +15,8 @@ export interface DriftWatchForm {
   framesTable: string;
   /** Which episodes are calibrations (SQL condition over the episodes table). */
   calibration: string;
-  /** The episode's recording time (a column of the episodes table). */
-  timestampColumn: string;
+  /** The episode's recording time (a column of the episodes table); null when the data have none (the capability check then says to add one). */
+  timestampColumn: string | null;
   commandedColumn: string;
   measuredColumn: string;
   /** How many leading elements are joints compared. */
@@ -73,7 +73,8 @@ export function defaultDriftWatchForm(): DriftWatchForm {
 /** Problems with the form, as sentences. */
 export function validateDriftWatchForm(f: DriftWatchForm): string[] {
   const e = new FormErrors();
-  for (const k of ['episodesTable', 'framesTable', 'timestampColumn', 'commandedColumn', 'measuredColumn'] as const) e.text(k, f[k]);
+  for (const k of ['episodesTable', 'framesTable', 'commandedColumn', 'measuredColumn'] as const) e.text(k, f[k]);
+  if (f.timestampColumn !== null) e.text('timestampColumn', f.timestampColumn);
   for (const k of ['calibration', 'deployments'] as const) {
     e.text(`${k} condition`, f[k], 2000);
     e.check(typeof f[k] === 'string' && f[k].includes(';'), `The ${k} condition must not contain ";".`);
@@ -98,7 +99,7 @@ export function driftByWeekSql(f: DriftWatchForm): string {
   assertValid(f);
   const J = int(f.jointCount);
   const names = `[${Array.from({ length: f.jointCount }, (_, i) => `'${(f.jointNames[i] ?? `joint_${i + 1}`).replaceAll("'", "''")}'`).join(', ')}]`;
-  const ts = quoteIdent(f.timestampColumn);
+  const ts = f.timestampColumn === null ? 'NULL' : quoteIdent(f.timestampColumn);
   const measured = `fr.${quoteIdent(f.measuredColumn)}`;
   const commanded = `fr.${quoteIdent(f.commandedColumn)}`;
   const unit =
@@ -137,7 +138,7 @@ ORDER BY week, joint_index`;
  */
 export function driftFlagSql(f: DriftWatchForm, byWeek = 'drift_by_week'): string {
   assertValid(f);
-  const ts = quoteIdent(f.timestampColumn);
+  const ts = f.timestampColumn === null ? 'NULL' : quoteIdent(f.timestampColumn);
   return `-- The first week out of tolerance, and the deployments recorded since (their failures may be the hardware's)
 WITH first AS (SELECT min(week) AS week FROM ${quoteIdent(byWeek)} WHERE out_of_tolerance)
 SELECT f.week AS first_week_out_of_tolerance,
@@ -146,6 +147,6 @@ SELECT f.week AS first_week_out_of_tolerance,
        count(e.episode_index) AS deployments_after,
        list(e.episode_index ORDER BY e.episode_index) AS deployment_episodes
 FROM first f
-LEFT JOIN ${quoteIdent(f.episodesTable)} e ON f.week IS NOT NULL AND (${f.deployments}) AND CAST(e.${ts} AS TIMESTAMP) >= f.week
+LEFT JOIN ${quoteIdent(f.episodesTable)} e ON f.week IS NOT NULL AND (${f.deployments}) AND CAST(${f.timestampColumn === null ? 'NULL' : `e.${ts}`} AS TIMESTAMP) >= f.week
 GROUP BY f.week`;
 }

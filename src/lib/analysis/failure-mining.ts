@@ -9,7 +9,7 @@
  * not the success value. Failures without a category count as `(unlabelled)`, so they are seen, not lost.
  * Only the outcome column is required: without a policy or rotation column the Pareto has one group, 'all'.
  */
-import { defaultColumns, episodesInput, validateColumns, type ColumnMap, type ColumnRole } from './columns.ts';
+import { defaultColumns, episodesInput, rotationSource, validateColumns, type ColumnMap, type ColumnRole } from './columns.ts';
 import { num, quoteIdent, quoteString, valuesCte, wilson, wilsonSql } from './sql.ts';
 import { FormErrors } from './validate.ts';
 
@@ -107,10 +107,11 @@ function assertValid(f: FailureMiningForm): void {
  * column (a dataset with outcomes only), all deployments form one group, 'all'.
  */
 function grouping(f: FailureMiningForm): { value: string; order: string } {
-  if ((f.groupBy === 'rotation' ? f.columns.rotationColumn : f.columns.policyColumn) === null) return { value: `'all'::VARCHAR`, order: 'min(episode_index)' };
+  const rotation = rotationSource(f.columns) !== null;
+  if (f.groupBy === 'rotation' ? !rotation : f.columns.policyColumn === null) return { value: `'all'::VARCHAR`, order: 'min(episode_index)' };
   if (f.groupBy === 'rotation') return { value: 'rot', order: 'min(rot)' };
   // A policy's place in time: its first rotation, else its first episode.
-  return { value: 'policy', order: f.columns.rotationColumn === null ? 'min(episode_index)' : 'min(rot)' };
+  return { value: 'policy', order: rotation ? 'min(rot)' : 'min(episode_index)' };
 }
 
 /**

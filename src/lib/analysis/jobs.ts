@@ -67,6 +67,17 @@ function columnFields(prefix = 'columns'): Field {
       t('successValue', 'success value', false),
       t('failureColumn', 'failure category'),
       t('rotationColumn', 'rotation'),
+      {
+        kind: 'select',
+        path: `${prefix}.rotationFrom`,
+        label: 'rotation from',
+        choices: [
+          { value: 'column', label: 'the rotation column' },
+          { value: 'policy', label: 'the policy version (one rotation per version)' },
+          { value: 'timestamp', label: 'the timestamp (one rotation per ISO week)' },
+        ],
+        help: 'Without a rotation column: each policy version is one rotation, numbered in order of its first episode (demos join the latest version before them), or each ISO week of the timestamp is one.',
+      },
       t('policyColumn', 'policy version'),
       t('timestampColumn', 'timestamp'),
       t('tagColumn', 'tags'),
@@ -260,7 +271,7 @@ export const FORMS: { [K in FormKind]: FormDef<K> } = {
       { kind: 'group', label: 'More', folded: true, fields: [
         { kind: 'names', path: 'jointNames', label: 'joint names' },
         { kind: 'text', path: 'deployments', label: 'deployments where', mono: true },
-        { kind: 'text', path: 'timestampColumn', label: 'episode time column', mono: true },
+        { kind: 'text', path: 'timestampColumn', label: 'episode time column', mono: true, nullable: true },
         { kind: 'text', path: 'episodesTable', label: 'episodes table', mono: true },
         { kind: 'text', path: 'framesTable', label: 'frames table', mono: true },
       ] },

@@ -95,7 +95,9 @@ export function defaultRedFlagsForm(): RedFlagsForm {
 /** Problems with the form, as sentences (empty when it is valid). */
 export function validateRedFlagsForm(f: RedFlagsForm): string[] {
   const errs = new FormErrors();
-  validateColumns(f.columns, errs, ['outcome', 'rotation']);
+  // The rotation may be unmapped here: the capability check then says what to add (see needs.ts), so a form fitted
+  // to data without one stays valid and shareable.
+  validateColumns(f.columns, errs, ['outcome']);
   if (f.costs !== null) validateCostSheet(f.costs, errs);
   errs.check(f.scope !== 'any' && f.scope !== 'latest', 'scope must be "any" or "latest".');
   validateTargeting(f.targeting, errs);

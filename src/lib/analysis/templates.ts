@@ -26,7 +26,7 @@ import type { Schema } from '../contract/capability.ts';
 import { failedSql, logFormatMarkdown } from '../contract/inputs.ts';
 import { describeSuggestion, suggestMapping } from '../contract/suggest.ts';
 import { roleNeed } from './needs.ts';
-import { fitCostModel, fitDefaultColumns, fitDriftWatch, fitFailureMining, fitQualityGate, fitRedFlags, fitReplayMix, fitReviewSampling } from './fit.ts';
+import { fitCostModel, fitDefaultColumns, fitDriftWatch, fitFailureMining, fitQualityGate, fitRedFlags, fitReplayMix, fitReviewSampling, replayTargetingNote } from './fit.ts';
 
 /** The episode log among the sources (the one joined onto `episodes`), read by its `episode_id` column. */
 function logOf(sources: readonly SourceDecl[]): LogSource | null {
@@ -162,7 +162,8 @@ export function replayMixNotebook(sources: SourceDecl[] = demoSources(), form: R
         `a replay buffer of ${form.bufferMultiple}× the new batch per stage, seed ${form.seed}. ${CHECKS_NOTE}\n\n` +
         'The baseline is downsampled uniformly (a seeded hash order, continued from stage to stage) and never dropped: every episode keeps a weight above zero in every stage. ' +
         '`replay_manifest` lists each stage\'s episodes with their sampling weight (a stage\'s weights sum to 1) and whole samples for one pass over the buffer; ' +
-        'export it as an episode list per stage for a LeRobot training run.',
+        'export it as an episode list per stage for a LeRobot training run.' +
+        (replayTargetingNote(form) ? `\n\n${replayTargetingNote(form)}` : ''),
     ),
     checks(sources, form.columns, [], null),
     owner('replay_manifest', form),

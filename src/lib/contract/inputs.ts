@@ -41,7 +41,7 @@ export const LOG_COLUMNS: readonly InputColumn[] = [
   { name: 'failure_category', required: false, type: 'text', meaning: 'the failure mode of a failed or intervened episode (any words; modes come from your data)', adds: 'failure mining, the failure-mode mix; without it every failure is `failure`' },
   { name: 'timestamp', required: false, type: 'ISO 8601 time', meaning: 'when the episode was recorded', adds: 'cycle time per rotation, drift by week; without it there is no cycle time (said so)' },
   { name: 'notes', required: false, type: 'text', meaning: "the operator's free-text note", adds: 'the review queue shows it; targeted demos are attributed to a mode by it' },
-  { name: 'rotation', required: false, type: 'integer', meaning: 'the flywheel rotation (iteration) the episode belongs to', adds: 'red flags, the cost ledger, collection per rotation' },
+  { name: 'rotation', required: false, type: 'integer', meaning: 'the flywheel rotation (iteration) the episode belongs to', adds: 'red flags, the cost ledger, collection per rotation; without it the jobs derive it from `policy_version` (one rotation per version) or `timestamp` (one per ISO week): the form\'s "rotation from"' },
   { name: 'tags', required: false, type: `text, \`${TAG_SEPARATOR}\`-separated`, values: Object.keys(TAG_VOCABULARY), meaning: 'tags of the episode', adds: 'targeted sets, calibration runs, the review pool; without tags each episode is a deployment or a demo by its policy_version' },
   { name: 'cost_usd', required: false, type: 'number', meaning: 'what collecting the episode cost', adds: 'cost per success without a cost sheet' },
   { name: 'operator', required: false, type: 'text', meaning: 'who ran the episode', adds: 'a stratum for review sampling' },
@@ -70,12 +70,12 @@ export const EPISODE_COLUMNS: readonly InputColumn[] = [
 export const JOB_INPUTS: readonly { job: string; needs: string; optional: string }[] = [
   { job: 'Flywheel health', needs: 'outcome, policy_version', optional: 'rotation (per rotation), tags (collection by tag; else deployment/demo), a cost sheet or cost_usd (cost per success), timestamp (cycle time), calibration tags (drift)' },
   { job: 'Failure mining', needs: 'outcome', optional: 'policy_version or rotation (grouping), failure_category (modes), notes (review queue)' },
-  { job: 'Flywheel red flags', needs: 'outcome, rotation', optional: 'a cost sheet (cost rising), timestamp (cycle time), tags `targeted-recovery` (persisting modes, coverage), in_distribution (generalisation)' },
-  { job: 'Replay-mix designer', needs: 'outcome; tags for the default targeted set (`targeted-recovery`), or a set by failure mode or condition', optional: 'failure_category, condition columns, the quality gate verdicts' },
-  { job: 'Cost per success', needs: 'outcome, rotation', optional: 'a cost sheet, else cost_usd per episode, else the cost model; timestamp (cycle time)' },
+  { job: 'Flywheel red flags', needs: 'outcome, rotation (or policy_version / timestamp to derive it)', optional: 'a cost sheet (cost rising), timestamp (cycle time), tags `targeted-recovery` (persisting modes, coverage), in_distribution (generalisation)' },
+  { job: 'Replay-mix designer', needs: 'outcome; the targeted set is the `targeted-recovery` demos with tags, else the failed and intervened deployments', optional: 'failure_category, condition columns, the quality gate verdicts' },
+  { job: 'Cost per success', needs: 'outcome, rotation (or policy_version / timestamp to derive it)', optional: 'a cost sheet, else cost_usd per episode, else the cost model; timestamp (cycle time)' },
   { job: 'Annotator agreement', needs: 'reviews by two annotators, or outcome (the example)', optional: 'failure_category, notes, policy_version' },
   { job: 'Demo quality gate', needs: 'a per-frame state vector', optional: 'policy_version, tags (which episodes are demos), notes (recovery exemption)' },
-  { job: 'Review sampling', needs: 'tags with `auto-collected`, the log', optional: 'policy_version, operator (strata)' },
+  { job: 'Review sampling', needs: 'the log; the pool is episodes tagged `auto-collected`, else every episode with an outcome', optional: 'policy_version, operator (strata)' },
   { job: 'Hardware-drift watch', needs: 'tags with `calibration`, timestamp, per-frame commanded and measured vectors', optional: 'policy_version (deployments since)' },
 ];
 
@@ -95,7 +95,7 @@ export function logFormatMarkdown(): string {
     table(COST_COLUMNS),
     '**What each job needs**:',
     ['| job | needs | optional: adds |', '|---|---|---|', ...JOB_INPUTS.map((j) => `| ${j.job} | ${j.needs} | ${j.optional} |`)].join('\n'),
-    'Columns with other names are mapped, not renamed: each job\'s form has a *Columns* group, and the catalog\'s *outcome* picker maps an outcome from a per-frame column or a SQL rule.',
+    'Columns with other names are mapped, not renamed: each job\'s form has a *Columns* group, and the catalog\'s *outcome* picker maps an outcome from a per-frame column or a SQL rule. Without a `rotation` column, the group\'s *rotation from* derives it: from `policy_version` (each version one rotation, in order of its first episode; demos join the latest version before them) or from `timestamp` (one rotation per ISO week).',
   ].join('\n\n');
 }
 

@@ -19,6 +19,35 @@ const POLICY = logColumn('policy_version', 'the deployed policy, empty for demos
 const ROTATION = logColumn('rotation', 'the flywheel rotation');
 const TIMESTAMP = logColumn('timestamp', 'when each episode was recorded', ', so there is no cycle time');
 
+/**
+ * The failure-mode mix. The group keys are computed in a CTE under names no table has (`pv`, `mode`): grouping by
+ * an output alias that is also a column of `episodes` binds to the column, so a label derived from `outcome` under
+ * the name `failure_category` (the canonical view always has that column, filled by reviews) made DuckDB demand
+ * `outcome` in the GROUP BY. On user data a failed episode without a category is `failure` or `intervened`.
+ */
+function failureMixSql(schema: Schema | undefined, col: (c: string) => boolean): string {
+  const pv = col('policy_version') ? 'policy_version' : `'all episodes'`;
+  const deployed = col('policy_version') ? 'policy_version IS NOT NULL' : 'outcome IS NOT NULL';
+  const byOutcome = `CASE WHEN lower(outcome) = 'intervened' THEN 'intervened' ELSE 'failure' END`;
+  const mode = !schema ? 'failure_category' : col('failure_category') ? `coalesce(NULLIF(trim(CAST(failure_category AS VARCHAR)), ''), ${byOutcome})` : byOutcome;
+  const order = col('rotation') ? 'rotation' : 'first_episode';
+  return `-- Which failure modes each policy version still has (intervened episodes count as failures; \`intervened\` says how many)
+WITH failed AS (
+  SELECT ${pv} AS pv, ${col('rotation') ? 'rotation' : 'episode_index'}, outcome, ${mode} AS mode
+  FROM episodes
+  WHERE ${failedSql('outcome')} AND ${deployed}
+)
+SELECT pv AS policy_version,
+       ${col('rotation') ? 'min(rotation) AS rotation' : 'min(episode_index) AS first_episode'},
+       mode AS failure_category,
+       count(*) AS failures,
+       count(*) FILTER (WHERE lower(outcome) = 'intervened') AS intervened,
+       count(*) / sum(count(*)) OVER (PARTITION BY pv) AS share_of_failures
+FROM failed
+GROUP BY pv, mode
+ORDER BY ${order}, failures DESC`;
+}
+
 /** The demo's sources: the LeRobot v3.0 dataset plus its deployment log and cost sheet, all self-hosted. */
 export function demoSources(base = 'demo/'): SourceDecl[] {
   return [
@@ -79,17 +108,7 @@ ORDER BY ${order}`,
         kind: 'sql',
         name: 'failure_mix',
         needs: schema ? [OUTCOME] : [OUTCOME, POLICY, ROTATION, logColumn('failure_category', 'the failure mode')],
-        source: `-- Which failure modes each policy version still has (intervened episodes count as failures; \`intervened\` says how many)
-SELECT ${pv},
-       ${orderSql},
-       ${col('failure_category') ? 'failure_category' : `CASE WHEN lower(outcome) = 'intervened' THEN 'intervened' ELSE 'failure' END AS failure_category`},
-       count(*) AS failures,
-       count(*) FILTER (WHERE lower(outcome) = 'intervened') AS intervened,
-       count(*) / sum(count(*)) OVER (PARTITION BY policy_version) AS share_of_failures
-FROM episodes
-WHERE ${failedSql('outcome')} AND ${deployed}
-GROUP BY policy_version, failure_category
-ORDER BY ${order}, failures DESC`,
+        source: failureMixSql(schema, col),
       },
       {
         id: 'mix_chart',
