@@ -48,6 +48,34 @@ GROUP BY pv, mode
 ORDER BY ${order}, failures DESC`;
 }
 
+/**
+ * When the log has a policy version but no rotation (the usual user log), the per-rotation cells derive it the way
+ * the job forms' `rotationFrom: 'policy'` does (analysis/columns.ts): each version is one rotation, numbered in order
+ * of its first episode, and an episode without a version (a demo) joins the latest version first seen before it
+ * (0 before any). Said in the cell's SQL, so nothing is guessed behind the reader's back.
+ */
+const DERIVED_ROTATION = `-- No rotation column in the log: each policy version is one rotation, in order of its first episode; demos join the latest version before them
+_versions AS (
+  SELECT policy_version, row_number() OVER (ORDER BY min(episode_index), policy_version) AS rotation, min(episode_index) AS first_at
+  FROM main.episodes WHERE policy_version IS NOT NULL GROUP BY policy_version
+),
+episodes AS (
+  SELECT e.*, CASE WHEN e.policy_version IS NOT NULL THEN (SELECT v.rotation FROM _versions v WHERE v.policy_version = e.policy_version)
+                   ELSE coalesce((SELECT max(v.rotation) FROM _versions v WHERE v.first_at <= e.episode_index), 0) END AS rotation
+  FROM main.episodes e
+)`;
+
+/** `sql` (leading comment lines, then a SELECT or a WITH) reading {@link DERIVED_ROTATION}'s `episodes`. */
+export function withDerivedRotation(sql: string): string {
+  const lines = sql.split('\n');
+  let i = 0;
+  while (i < lines.length && lines[i].startsWith('--')) i++;
+  const head = lines.slice(0, i).join('\n');
+  const body = lines.slice(i).join('\n');
+  const merged = /^WITH\s/i.test(body) ? `WITH ${DERIVED_ROTATION},\n${body.replace(/^WITH\s+/i, '')}` : `WITH ${DERIVED_ROTATION}\n${body}`;
+  return head ? `${head}\n${merged}` : merged;
+}
+
 /** The demo's sources: the LeRobot v3.0 dataset plus its deployment log and cost sheet, all self-hosted. */
 export function demoSources(base = 'demo/'): SourceDecl[] {
   return [
@@ -69,6 +97,11 @@ export function healthNotebook(sources: SourceDecl[] = demoSources(), schema?: S
   // Without a policy_version every episode with an outcome is one deployment (the contract's rule), under one label.
   const pv = col('policy_version') ? 'policy_version' : `'all episodes' AS policy_version`;
   const deployed = col('policy_version') ? 'policy_version IS NOT NULL' : 'outcome IS NOT NULL';
+  // A log with policy versions but no rotation: the per-rotation cells derive it (see DERIVED_ROTATION).
+  const derive = !!schema && !col('rotation') && col('policy_version');
+  const perRotation = (sql: string) => (derive ? withDerivedRotation(sql) : sql);
+  const ROT = derive ? POLICY : ROTATION;
+  const sheetCosts = !(schema && !has(schema, 'costs') && col('cost_usd'));
   const cells: CellData[] = [
       {
         id: 'intro',
@@ -121,8 +154,8 @@ ORDER BY ${order}`,
         id: 'collected',
         kind: 'sql',
         name: 'collected_by_rotation',
-        needs: [ROTATION, ...(schema ? [] : [logColumn('tags', '`;`-separated tags')])],
-        source: (col('tags')
+        needs: [ROT, ...(schema ? [] : [logColumn('tags', '`;`-separated tags')])],
+        source: perRotation((col('tags')
           ? `-- Episodes collected per rotation, by tag (an episode may carry several tags)
 SELECT rotation, tag, count(*) AS episodes
 FROM (SELECT rotation, unnest(string_split(tags, ';')) AS tag FROM episodes)`
@@ -130,7 +163,7 @@ FROM (SELECT rotation, unnest(string_split(tags, ';')) AS tag FROM episodes)`
 SELECT rotation, tag, count(*) AS episodes
 FROM (SELECT rotation, ${col('policy_version') ? `CASE WHEN policy_version IS NULL THEN 'demo' ELSE 'deployment' END` : `'episode'`} AS tag FROM episodes)`) + `
 GROUP BY rotation, tag
-ORDER BY rotation, tag`,
+ORDER BY rotation, tag`),
       },
       {
         id: 'collected_chart',
@@ -143,17 +176,18 @@ ORDER BY rotation, tag`,
         id: 'cps',
         kind: 'sql',
         name: 'cost_per_success',
-        needs: [OUTCOME, POLICY, ROTATION],
-        source: `-- Everything a rotation cost, divided by the successful deployment episodes it produced
+        // A cost sheet numbers its own rotations: they are matched to the log's rotation column, never to derived ones.
+        needs: [OUTCOME, POLICY, sheetCosts ? ROTATION : ROT],
+        source: (sheetCosts ? (x: string) => x : perRotation)(`-- Everything a rotation cost, divided by the successful deployment episodes it produced
 WITH spend AS (
-  ${schema && !has(schema, 'costs') && col('cost_usd') ? '-- No cost sheet: the per-episode cost_usd of the log\n  SELECT rotation, sum(cost_usd) AS cost_usd FROM episodes GROUP BY rotation' : 'SELECT rotation, sum(amount_usd) AS cost_usd FROM costs GROUP BY rotation'}
+  ${!sheetCosts ? '-- No cost sheet: the per-episode cost_usd of the log\n  SELECT rotation, sum(cost_usd) AS cost_usd FROM episodes GROUP BY rotation' : 'SELECT rotation, sum(amount_usd) AS cost_usd FROM costs GROUP BY rotation'}
 ), outcomes AS (
   SELECT rotation, count(*) FILTER (WHERE outcome = 'success') AS successes
   FROM episodes WHERE policy_version IS NOT NULL GROUP BY rotation
 )
 SELECT rotation, cost_usd, successes, round(cost_usd / nullif(successes, 0), 2) AS cost_per_success_usd
 FROM spend JOIN outcomes USING (rotation)
-ORDER BY rotation`,
+ORDER BY rotation`),
       },
       {
         id: 'cps_chart',
@@ -166,8 +200,8 @@ ORDER BY rotation`,
         id: 'cycle',
         kind: 'sql',
         name: 'cycle_time',
-        needs: [TIMESTAMP, ROTATION],
-        source: `-- Days from one rotation's first logged episode to the next rotation's (the last runs to its own end)
+        needs: [TIMESTAMP, ROT],
+        source: perRotation(`-- Days from one rotation's first logged episode to the next rotation's (the last runs to its own end)
 SELECT rotation,
        min(timestamp) AS started,
        round(date_diff('hour', min(timestamp), coalesce(lead(min(timestamp)) OVER (ORDER BY rotation), max(timestamp))) / 24.0, 1) AS cycle_days,
@@ -175,7 +209,7 @@ SELECT rotation,
 FROM episodes
 WHERE rotation IS NOT NULL
 GROUP BY rotation
-ORDER BY rotation`,
+ORDER BY rotation`),
       },
       {
         id: 'cycle_chart',
