@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STATIC } from '../../src/lib/headless/files';
-import { demoResults } from '../../src/lib/demo/results';
+import { demoResults } from '../../src/lib/headless/demo-results';
 import { canonicalJson, isSavedResults, resultsKey } from '../../src/lib/notebook/saved-results';
 import { demoSources, healthNotebook } from '../../src/lib/notebook/templates';
 import { DEMO_RESULTS_URL, readsDemo } from '../../src/lib/session/saved';

@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { costPerSuccess } from './costs.ts';
 import { DEFAULT_CONFIG, planFlywheel, type FlywheelConfig, type FlywheelPlan } from './flywheel.ts';
 import { DEMO_LAYOUT, writeDataset } from './lerobot-writer.ts';
-import { writeDemoResults } from './results.ts';
+import { writeDemoResults } from '../headless/demo-results.ts';
 
 interface CliOptions {
   seed: number;

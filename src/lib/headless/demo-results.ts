@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HeadlessSession } from '../headless/run';
+import { HeadlessSession } from './run';
 import { canonicalJson, type SavedResults } from '../notebook/saved-results';
 import { demoSources, healthNotebook } from '../notebook/templates';
 
