@@ -19,6 +19,7 @@ import type { FleetTruth } from '../../src/lib/fleet-gen';
 import type { FrameBlock } from '../../src/lib/score/frames';
 import type { DatasetStats } from '../../src/lib/score/mapping';
 import { adjustedRandIndex, auroc } from '../../src/lib/score/metrics';
+import { frameStats } from './helpers/frame-stats';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/datasets/so101_fleet');
 const truth = JSON.parse(readFileSync(path.join(DIR, 'ground_truth.json'), 'utf8')) as FleetTruth;
@@ -28,20 +29,6 @@ let stats: DatasetStats;
 let scorer: Scorer;
 const recipe = { ...defaultRecipe(), steps: 400 };
 let ensemble: TrainResult;
-
-/** Population mean/std/min/max per dimension over every frame, as the app computes them without a stats.json. */
-function frameStats(b: FrameBlock): DatasetStats {
-  const out: DatasetStats = {};
-  for (const [name, c] of Object.entries(b.columns)) {
-    const mean = Array(c.dims).fill(0);
-    const sq = Array(c.dims).fill(0);
-    for (let i = 0; i < b.length; i++) for (let k = 0; k < c.dims; k++) mean[k] += c.values[i * c.dims + k];
-    for (let k = 0; k < c.dims; k++) mean[k] /= b.length;
-    for (let i = 0; i < b.length; i++) for (let k = 0; k < c.dims; k++) sq[k] += (c.values[i * c.dims + k] - mean[k]) ** 2;
-    out[name] = { mean, std: sq.map((s) => Math.sqrt(s / b.length)), min: Array(c.dims).fill(0), max: Array(c.dims).fill(1) };
-  }
-  return out;
-}
 
 const noop = async () => undefined;
 

@@ -16,9 +16,9 @@ import { readDemoFrames, readGroundTruth } from '../../src/lib/models/demo-frame
 import { defaultRecipe } from '../../src/lib/models/train';
 import type { FleetTruth } from '../../src/lib/fleet-gen';
 import { episodeRanges, type FrameBlock } from '../../src/lib/score/frames';
-import type { DatasetStats } from '../../src/lib/score/mapping';
 import { adjustedRandIndex } from '../../src/lib/score/metrics';
 import { detectOnsets } from '../../src/lib/score/onsets';
+import { frameStats } from './helpers/frame-stats';
 
 const FLEET = path.resolve(import.meta.dirname, '../fixtures/datasets/so101_fleet');
 
@@ -55,20 +55,6 @@ function largestJump(b: FrameBlock, state: string): Map<number, number> {
 function medianError(found: Map<number, number>, truth: Map<number, number>): number {
   const e = [...truth].map(([ep, f]) => Math.abs((found.get(ep) ?? Infinity) - f)).sort((a, b) => a - b);
   return e.length % 2 ? e[e.length >> 1] : (e[e.length / 2 - 1] + e[e.length / 2]) / 2;
-}
-
-/** Population mean/std per dimension over every frame, as the app computes them without a stats.json. */
-function frameStats(b: FrameBlock): DatasetStats {
-  const out: DatasetStats = {};
-  for (const [name, c] of Object.entries(b.columns)) {
-    const mean = Array(c.dims).fill(0);
-    const sq = Array(c.dims).fill(0);
-    for (let i = 0; i < b.length; i++) for (let k = 0; k < c.dims; k++) mean[k] += c.values[i * c.dims + k];
-    for (let k = 0; k < c.dims; k++) mean[k] /= b.length;
-    for (let i = 0; i < b.length; i++) for (let k = 0; k < c.dims; k++) sq[k] += (c.values[i * c.dims + k] - mean[k]) ** 2;
-    out[name] = { mean, std: sq.map((s) => Math.sqrt(s / b.length)), min: Array(c.dims).fill(0), max: Array(c.dims).fill(1) };
-  }
-  return out;
 }
 
 describe('automatic failure onsets', () => {
