@@ -45,6 +45,31 @@ describe('saved results', () => {
     }
   });
 
+  test('Run all pressed while the data are still opening runs once they are open, no error or needs-input on the way', async () => {
+    const page = await b.context.newPage();
+    try {
+      // Any cell that shows an error or "needs input" at any moment, not only at the end (a later run would hide it).
+      await page.addInitScript(`
+        new MutationObserver(() => {
+          for (const c of document.querySelectorAll('[data-cell-status="error"],[data-cell-status="disabled"]')) (window.__errors ??= []).push(c.getAttribute('data-cell'));
+        }).observe(document, { subtree: true, attributes: true, childList: true });
+      `);
+      await page.goto(`${appUrl}?dataset=samples/lerobot/v21_unitree-g1_G1-policy-train`);
+      await page.click('[data-action="run-all"]', { timeout: 30_000 });
+      const early = await marks(page);
+      // The click came before the sources were open (else this test would prove nothing).
+      expect(early['flywheel:sources-loaded']).toBeUndefined();
+      await settled(page, 120_000);
+      const seen = new Set(await page.evaluate(() => (window as unknown as { __errors?: string[] }).__errors ?? []));
+      const final = new Set(await page.locator('[data-cell-status="disabled"]').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-cell'))));
+      expect([...seen].filter((n) => !final.has(n))).toEqual([]);
+      expect(await page.locator('[data-cell-status="error"]').count()).toBe(0);
+      expect(await page.locator('[data-cell-status="done"]').count()).toBeGreaterThan(1);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('a user\'s dataset has none on first open; after a run, a reload shows them (dated) while it re-runs', async () => {
     const page = await b.context.newPage();
     try {

@@ -74,7 +74,13 @@ export class Session {
     if (local && isMcapFiles(local)) doc = localMcapDoc(doc, local);
     // The notebook shows at once: its cells wait for the data, showing the last run's results where there are
     // some (a picked folder has no identity to key them by, so it has none).
+    // Until the sources are open, a cell run early (Run all, Shift+Enter) waits for them instead of failing on a
+    // table that is not there yet.
+    let opened = false;
+    let markOpened!: () => void;
+    const sourcesOpen = new Promise<void>((resolve) => (markOpened = resolve));
     const runner = new NotebookRunner(doc, withModels(this.db), {
+      waitForTable: () => (opened ? null : sourcesOpen),
       reservedNames: () => this.#sourceTables,
       onRunDone: () => {
         void this.refreshCatalog();
@@ -100,9 +106,13 @@ export class Session {
       }
       void this.refreshCatalog();
       this.phase = 'ready';
+      opened = true;
+      markOpened();
       await runner.runAll();
     } catch (e) {
       // No notebook over data that could not be opened: the error says what went wrong and what to do.
+      opened = true;
+      markOpened();
       if (this.runner === runner) this.runner = null;
       this.phase = 'error';
       this.error = errorMessage(e);
