@@ -64,7 +64,9 @@ function filterColumns(filter: string, allColumns: string[]): string[] {
   const out: string[] = [];
   let rest = ` ${filter} `;
   for (const c of [...allColumns].sort((a, b) => b.length - a.length)) {
-    const re = new RegExp(`(?<=[\\s("])${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s)"=<>!\\[])`);
+    // Bounded by what DuckDB prints around a column: spaces, parentheses, quotes, operators, and the comma of a
+    // function argument (`array_extract(observation.state, 1) > -100.0` is how `"observation.state"[1] > -100` prints).
+    const re = new RegExp(`(?<=[\\s(",])${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s)"=<>!\\[,])`);
     if (re.test(rest)) {
       out.push(c);
       rest = rest.replace(new RegExp(re.source, 'g'), ' ');
