@@ -93,13 +93,15 @@ describe('a warm cell runs only its own query over frames', () => {
         expect(nb.runtime.per.output?.rowCount).toBeGreaterThan(10);
         expect(warm.filter(readsFrames).map((s) => s.text)).toEqual([`CREATE OR REPLACE TABLE "per_episode" AS ${nb.doc.cells[0].source}`]);
         // The whole warm cell, statement by statement: the runner's schema for its capability checks, the plan (view
-        // on the empty shape, EXPLAIN, view back on the cache), the query, describe with count, first page; then the
+        // on the empty shape, statistics-based rewrites off, EXPLAIN, back on, view back on the cache), the query, describe with count, first page; then the
         // catalog's three lookups and one count per view whose size is not declared (`episodes`, never `frames`).
         const shape = warm.map((s) => s.text.replace(/\s+/g, ' '));
         expect(shape).toEqual([
           'SELECT table_name, column_name FROM information_schema.columns',
           expect.stringMatching(/^CREATE OR REPLACE VIEW frames AS SELECT \*/),
+          "SET disabled_optimizers = 'statistics_propagation,empty_result_pullup'",
           expect.stringMatching(/^EXPLAIN \(FORMAT json\) SELECT episode_index/),
+          'RESET disabled_optimizers',
           expect.stringMatching(/^CREATE OR REPLACE VIEW frames AS SELECT "/),
           expect.stringMatching(/^CREATE OR REPLACE TABLE "per_episode" AS/),
           expect.stringMatching(/^SELECT column_name, column_type, \(SELECT count\(\*\) FROM "per_episode"/),

@@ -203,11 +203,16 @@ export class FramesSource {
     return this.#engine.exclusive(async () => {
       // Inside the lock, so no other query sees the view while it points at the empty shape.
       await this.#engine.execUnlocked(this.#viewSql(null));
+      // The shape table is empty, so its statistics say "no rows, no NULLs": with them the optimizer drops filters
+      // it proves always true (`action IS NOT NULL`) or plans no scan at all (`coalesce(action[1], 0) > 0` becomes an
+      // empty result), and the plan would not name columns the query reads. Plan without those rewrites.
+      await this.#engine.execUnlocked(`SET disabled_optimizers = 'statistics_propagation,empty_result_pullup'`);
       try {
         const rows = await this.#engine.rowsUnlocked(`EXPLAIN (FORMAT json) ${sql}`);
         const plan = rows.map((r) => String(r.explain_value)).join('');
         return needsFromPlan(plan, SHAPE, this.#shape.map((c) => c.name), this.#shape.some((c) => c.name === 'episode_index') ? 'episode_index' : this.#shape[0].name);
       } finally {
+        await this.#engine.execUnlocked(`RESET disabled_optimizers`);
         if (this.#cache) await this.#engine.execUnlocked(this.#viewSql(this.#cache.columns));
       }
     });
