@@ -15,6 +15,7 @@ import { healthNotebook } from '../../src/lib/notebook/templates';
 import { failureMiningNotebook } from '../../src/lib/analysis/templates';
 import type { NotebookDoc } from '../../src/lib/notebook/types';
 import { validateNotebook } from '../../src/lib/share/schema';
+import { schemaOf } from './helpers/schema';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const SO101 = 'tests/fixtures/datasets/so101_degrees';
@@ -167,8 +168,7 @@ describe('intervened episodes count as failures', () => {
       { name: 'dataset', kind: 'lerobot' as const, url: path.join(REPO, SO101) },
       { name: 'deployments', kind: 'csv' as const, url: path.join(dir, 'log.csv'), role: 'episode-log' as const },
     ];
-    const schemaRows = await runNotebook({ version: 1, title: 's', sources, cells: [{ id: 's', kind: 'sql', name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] }, { baseDir: '/', maxRows: 10_000 });
-    const x = schemaFromRows(schemaRows[0].rows ?? []);
+    const x = await schemaOf(sources, { baseDir: '/' });
     const health = await runNotebook(healthNotebook(sources, x), { baseDir: '/', maxRows: 100 });
     const mix = health.find((r) => r.name === 'failure_mix')!;
     expect(mix.status).toBe('done');

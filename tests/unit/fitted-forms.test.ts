@@ -6,16 +6,13 @@
  * SQL conditions) and requires the column in the table it is read from. A table the data lack (no cost sheet, no
  * log) is the capability check's business: it must be a known source table, which has a sentence saying what to add.
  */
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ANALYSIS_TEMPLATES } from '../../src/lib/analysis';
-import { TABLE_HELP, has, quotedIdents, schemaFromRows, type Schema } from '../../src/lib/contract';
-import { runNotebook } from '../../src/lib/headless/run';
+import { TABLE_HELP, has, quotedIdents, type Schema } from '../../src/lib/contract';
 import type { SourceDecl } from '../../src/lib/ingest/source';
 import { healthNotebook } from '../../src/lib/notebook/templates';
-import type { NotebookDoc } from '../../src/lib/notebook/types';
+import { schemaOf } from './helpers/schema';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
 const G1 = 'tests/fixtures/samples/lerobot/v21_unitree-g1_G1-policy-train';
 const log = (p: string): SourceDecl => ({ name: 'deployments', kind: 'csv', url: p, role: 'episode-log' });
 const CONFIGS: Record<string, SourceDecl[]> = {
@@ -26,13 +23,6 @@ const CONFIGS: Record<string, SourceDecl[]> = {
   'SO-101 in degrees': [{ name: 'dataset', kind: 'lerobot', url: 'tests/fixtures/datasets/so101_degrees' }],
   'SO-101 fleet with its log': [{ name: 'dataset', kind: 'lerobot', url: 'tests/fixtures/datasets/so101_fleet' }, log('tests/fixtures/datasets/so101_fleet/deployment_log.csv')],
 };
-
-async function schemaOf(sources: SourceDecl[]): Promise<Schema> {
-  const doc: NotebookDoc = { version: 1, title: 'schema', sources, cells: [{ id: 's', kind: 'sql', name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] };
-  const [r] = await runNotebook(doc, { baseDir: REPO, maxRows: 100_000 });
-  expect(r.error ?? '').toBe('');
-  return schemaFromRows(r.rows ?? []);
-}
 
 /** A column a form reads, where in the form it is named, and the tables it may come from. */
 interface Ref {

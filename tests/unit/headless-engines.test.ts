@@ -15,10 +15,11 @@ import { exploreNotebook } from '../../src/lib/notebook/templates/explore';
 import { healthNotebook } from '../../src/lib/notebook/templates/health';
 import type { NotebookDoc } from '../../src/lib/notebook/types';
 import { failureClusteringNotebook, trainedClusteringNotebook, trainedUncertaintyNotebook, uncertaintyNotebook } from '../../src/lib/score/templates';
-import { schemaFromRows, type Schema } from '../../src/lib/contract';
+import type { Schema } from '../../src/lib/contract';
 import type { SourceDecl } from '../../src/lib/ingest/source';
 import { fleetEpisodes } from '../fixtures/gen/mcap-fleet';
 import { SAMPLES } from './helpers/fs-source';
+import { schemaOf as readSchema } from './helpers/schema';
 
 async function fullRun(doc: NotebookDoc, opts: HeadlessOptions): Promise<CellRows[]> {
   const s = await HeadlessSession.open(structuredClone(doc), opts);
@@ -104,11 +105,7 @@ const G1_FULL: SourceDecl[] = [
 ];
 
 /** The open data's columns, as the sidebar reads them to fit a job's form. */
-async function schemaOf(sources: SourceDecl[]): Promise<Schema> {
-  const doc: NotebookDoc = { version: 1, title: 'schema', sources, cells: [{ id: 's', kind: 'sql', name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] };
-  const [cols] = await fullRun(doc, { engine: 'native' });
-  return schemaFromRows(cols.rows ?? []);
-}
+const schemaOf = (sources: SourceDecl[]) => readSchema(sources, { engine: 'native' });
 
 describe('every job and model notebook on both engines over the v2.1 G1 sample with its log (forms fitted to it)', () => {
   const jobs = [{ id: 'health', build: (s: SourceDecl[], x: Schema) => healthNotebook(s, x) }, ...ANALYSIS_TEMPLATES];

@@ -8,10 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { schemaFromRows, type Schema } from '../../src/lib/contract';
+import { schemaFromRows } from '../../src/lib/contract';
 import { runNotebook, type HeadlessCellResult } from '../../src/lib/headless/run';
 import type { SourceDecl } from '../../src/lib/ingest/source';
 import { healthNotebook } from '../../src/lib/notebook/templates';
+import { schemaOf } from './helpers/schema';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const G1 = 'tests/fixtures/samples/lerobot/v21_unitree-g1_G1-policy-train';
@@ -32,9 +33,7 @@ function withoutColumn(file: string, column: string): string {
 
 async function run(log: string): Promise<Map<string, HeadlessCellResult>> {
   const sources: SourceDecl[] = [{ name: 'dataset', kind: 'lerobot', url: G1 }, { name: 'deployments', kind: 'csv', url: log, role: 'episode-log' }];
-  const probe = { version: 1 as const, title: 's', sources, cells: [{ id: 's', kind: 'sql' as const, name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] };
-  const [cols] = await runNotebook(probe, { baseDir: REPO, maxRows: 100_000 });
-  const schema: Schema = schemaFromRows(cols.rows ?? []);
+  const schema = await schemaOf(sources);
   const results = await runNotebook(healthNotebook(sources, schema), { baseDir: REPO, maxRows: 10_000 });
   return new Map(results.map((r) => [r.name, r]));
 }

@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { schemaFromRows, type Schema } from '../../src/lib/contract';
+import type { Schema } from '../../src/lib/contract';
 import { runNotebook } from '../../src/lib/headless/run';
 import type { SourceDecl } from '../../src/lib/ingest/source';
 import { healthNotebook } from '../../src/lib/notebook/templates';
+import { schemaOf } from './helpers/schema';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const LOG = 'tests/fixtures/logs/v21_g1_outcome_only/deployment_log.csv';
@@ -25,10 +26,7 @@ function logCounts(): { failed: number; intervened: number } {
   return { failed: outcomes.filter((o) => o !== 'success').length, intervened: outcomes.filter((o) => o === 'intervened').length };
 }
 
-async function realSchema(): Promise<Schema> {
-  const [r] = await runNotebook({ version: 1, title: 's', sources, cells: [{ id: 's', kind: 'sql', name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] }, { baseDir: REPO, maxRows: 100_000 });
-  return schemaFromRows(r.rows ?? []);
-}
+const realSchema = (): Promise<Schema> => schemaOf(sources);
 
 /** The schema without one column of `episodes` (a catalog listing that does not show it). */
 function without(schema: Schema, column: string): Schema {

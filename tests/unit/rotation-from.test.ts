@@ -9,9 +9,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ANALYSIS_TEMPLATES, defaultColumns, episodesInput, type ColumnMap } from '../../src/lib/analysis';
-import { has, schemaFromRows } from '../../src/lib/contract';
+import { has } from '../../src/lib/contract';
 import { runNotebook } from '../../src/lib/headless/run';
 import type { SourceDecl } from '../../src/lib/ingest/source';
+import { schemaOf } from './helpers/schema';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const LOG = 'tests/fixtures/logs/v21_g1/deployment_log.csv';
@@ -79,8 +80,7 @@ describe('jobs on a log with no rotation and no tags (the SO-101 fleet)', () => 
   const fleet: SourceDecl[] = [{ name: 'dataset', kind: 'lerobot', url: FLEET }, { name: 'deployments', kind: 'csv', url: `${FLEET}/deployment_log.csv`, role: 'episode-log' }];
 
   it('derive the rotation from the policy version and target the failed deployments in the replay mix', { timeout: 180_000 }, async () => {
-    const [s] = await runNotebook({ version: 1, title: 's', sources: fleet, cells: [{ id: 's', kind: 'sql', name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] }, { baseDir: REPO, maxRows: 100_000 });
-    const schema = schemaFromRows(s.rows ?? []);
+    const schema = await schemaOf(fleet);
     expect(has(schema, 'episodes', 'rotation') || has(schema, 'episodes', 'tags')).toBe(false);
     const rows = readFileSync(path.join(REPO, FLEET, 'deployment_log.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     const failedDeployments = rows.filter((r) => r[2] !== '' && r[3] !== 'success').length;

@@ -6,11 +6,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ANALYSIS_TEMPLATES } from '../../src/lib/analysis';
-import { schemaFromRows, type Schema } from '../../src/lib/contract';
+import type { Schema } from '../../src/lib/contract';
 import { runNotebook } from '../../src/lib/headless/run';
 import type { SourceDecl } from '../../src/lib/ingest/source';
 import { healthNotebook } from '../../src/lib/notebook/templates';
 import { validateNotebook } from '../../src/lib/share/schema';
+import { schemaOf } from './helpers/schema';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const G1 = 'tests/fixtures/samples/lerobot/v21_unitree-g1_G1-policy-train';
@@ -25,12 +26,6 @@ export const CONFIGS: Record<string, SourceDecl[]> = {
   'DROID schema': [{ name: 'dataset', kind: 'lerobot', url: 'tests/fixtures/datasets/droid_mini' }],
   'SO-101 in degrees': [{ name: 'dataset', kind: 'lerobot', url: 'tests/fixtures/datasets/so101_degrees' }],
 };
-
-async function schemaOf(sources: SourceDecl[]): Promise<Schema> {
-  const doc = { version: 1 as const, title: 'schema', sources, cells: [{ id: 's', kind: 'sql' as const, name: 's', source: 'SELECT table_name, column_name FROM information_schema.columns' }] };
-  const [r] = await runNotebook(doc, { baseDir: REPO, maxRows: 100_000 });
-  return schemaFromRows(r.rows ?? []);
-}
 
 const templates = [{ id: 'health', build: (s: SourceDecl[], x: Schema) => healthNotebook(s, x) }, ...ANALYSIS_TEMPLATES];
 

@@ -24,6 +24,9 @@ export interface CellNeed {
   values?: boolean;
 }
 
+/** The query whose rows {@link schemaFromRows} reads: every table's and view's columns. */
+export const SCHEMA_SQL = 'SELECT table_name, column_name FROM information_schema.columns';
+
 /** A schema from rows of `information_schema.columns` (`table_name`, `column_name`). */
 export function schemaFromRows(rows: readonly Record<string, unknown>[]): Schema {
   const out = new Map<string, Set<string>>();

@@ -6,7 +6,7 @@ import { dependencyGraph, downstreamOf, namesRead } from './deps';
 import { queryShape, splitStatements } from './sql-scan';
 import { CELL_NAME, ResultData, type CellData, type CellRuntime, type NotebookDoc } from './types';
 import type { ModelRunInfo } from '../score/cell-run';
-import { schemaFromRows, unmetNeeds, valueChecks, type CellNeed, type Schema } from '../contract/capability';
+import { SCHEMA_SQL, schemaFromRows, unmetNeeds, valueChecks, type CellNeed, type Schema } from '../contract/capability';
 import { cellNeeds } from './needs';
 import { restoredRows, resultsKey, saveCell, type SavedResults } from './saved-results';
 
@@ -256,7 +256,7 @@ export class NotebookRunner {
    */
   async #schema(): Promise<Schema | null> {
     try {
-      const r = await this.#db.query(`SELECT table_name, column_name FROM information_schema.columns`);
+      const r = await this.#db.query(SCHEMA_SQL);
       return schemaFromRows(r.rows);
     } catch {
       return null;
